@@ -1,0 +1,97 @@
+package io.kvorum.storage.command;
+
+import io.kvorum.storage.reply.RedisError;
+import io.kvorum.storage.reply.Reply;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * All commands that read or write a slot group's keyspace, looked up by name. Subcommands are
+ * stored as {@code container|sub}; a container itself (OBJECT) has no handler. Internal commands
+ * (proposed by the node itself, such as active expiry) live here too but are never offered to
+ * clients.
+ */
+public final class KeyspaceCommandTable {
+  private final Map<String, KeyspaceCommand> commands = new LinkedHashMap<>();
+  private final Map<String, KeyspaceCommand> internal = new LinkedHashMap<>();
+
+  private KeyspaceCommandTable() {}
+
+  /** The table built from every data-type feature of this module. */
+  public static KeyspaceCommandTable standard() {
+    return Standard.TABLE;
+  }
+
+  private static final class Standard {
+    static final KeyspaceCommandTable TABLE = build(KeyspaceFeatures.all(), KeyspaceFeatures.internal());
+  }
+
+  /** A table of the given public and internal entries. */
+  public static KeyspaceCommandTable build(
+      List<List<KeyspaceCommand>> features, List<KeyspaceCommand> internalCommands) {
+    KeyspaceCommandTable t = new KeyspaceCommandTable();
+    for (List<KeyspaceCommand> feature : features) {
+      for (KeyspaceCommand c : feature) {
+        if (t.commands.put(c.name(), c) != null) {
+          throw new IllegalStateException("command defined twice: " + c.name());
+        }
+      }
+    }
+    for (KeyspaceCommand c : internalCommands) {
+      t.internal.put(c.name(), c);
+    }
+    return t;
+  }
+
+  /** Public entries, containers and subcommands included, in definition order. */
+  public Collection<KeyspaceCommand> commands() {
+    return Collections.unmodifiableCollection(commands.values());
+  }
+
+  /** The entry for a lower-case name such as {@code get} or {@code object|encoding}. */
+  public KeyspaceCommand get(String lowerName) {
+    return commands.get(lowerName);
+  }
+
+  /**
+   * The entry an invocation runs: the subcommand entry for containers. Null when unknown; this
+   * is reached only for log entries and reads the gateway already validated.
+   */
+  public KeyspaceCommand resolve(byte[][] args) {
+    String name = lower(args[0]);
+    KeyspaceCommand c = commands.get(name);
+    if (c == null) {
+      c = internal.get(name);
+    }
+    if (c != null && c.handler() == null && args.length > 1) {
+      c = commands.get(name + "|" + lower(args[1]));
+    }
+    return c;
+  }
+
+  /** Runs an invocation, turning thrown Redis errors into error replies. */
+  public Reply execute(CommandContext ctx, byte[][] args) {
+    KeyspaceCommand c = resolve(args);
+    if (c == null || c.handler() == null) {
+      return Reply.error("ERR unknown command '" + lower(args[0]) + "'");
+    }
+    if (!c.spec().arityAccepts(args.length)) {
+      return Reply.error("ERR wrong number of arguments for '" + c.name() + "' command");
+    }
+    try {
+      return c.handler().execute(ctx, args);
+    } catch (RedisError e) {
+      return e.reply();
+    }
+  }
+
+  /** ASCII lower case of a command name. */
+  public static String lower(byte[] name) {
+    return new String(name, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,19 @@
+package io.kvorum.storage.command;
+
+import io.kvorum.storage.expiry.ExpiryCommands;
+import io.kvorum.storage.generic.KeyCommands;
+import io.kvorum.storage.string.StringCommands;
+import java.util.List;
+
+/** The feature packages whose commands make up the keyspace command table. */
+final class KeyspaceFeatures {
+  private KeyspaceFeatures() {}
+
+  static List<List<KeyspaceCommand>> all() {
+    return List.of(StringCommands.table(), KeyCommands.table());
+  }
+
+  static List<KeyspaceCommand> internal() {
+    return ExpiryCommands.internal();
+  }
+}

@@ -1,0 +1,381 @@
+package io.kvorum.storage.engine;
+
+import io.kvorum.proto.slotgroup.CommandCall;
+import io.kvorum.proto.slotgroup.SlotGroupEntry;
+import io.kvorum.storage.command.CommandContext;
+import io.kvorum.storage.command.KeyspaceCommandTable;
+import io.kvorum.storage.keyspace.KeyCodec;
+import io.kvorum.storage.keyspace.Keyspace;
+import io.kvorum.storage.reply.Reply;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One slot group's RocksDB: applies log entries atomically (data, applied index and counters in one
+ * WriteBatch, RocksDB's WAL off because the Raft log is the WAL), serves reads from a snapshot, and
+ * makes checkpoints that a replica can open as its database.
+ */
+public final class SlotGroupStore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SlotGroupStore.class);
+  private static final byte[] APPLIED = "applied".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] COUNTERS = "counters".getBytes(StandardCharsets.US_ASCII);
+
+  /** Term and index of the last log entry whose effects are in the database. */
+  public record Applied(long term, long index) {
+    public static final Applied NONE = new Applied(0, -1);
+  }
+
+  private final Path dir;
+  private final RocksDB db;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions columnOptions;
+  private final List<ColumnFamilyHandle> handleList;
+  private final Map<Column, ColumnFamilyHandle> handles = new EnumMap<>(Column.class);
+  private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
+  private final ReadOptions applyReadOptions = new ReadOptions();
+  private final KeyspaceCommandTable table;
+  /** Serialises apply with checkpoints; reads never take it. */
+  private final ReentrantLock applyLock = new ReentrantLock();
+  /** Reads hold the read side so close() waits for them. */
+  private final ReentrantReadWriteLock openLock = new ReentrantReadWriteLock();
+  private volatile Applied applied;
+  private volatile Keyspace.Counters counters;
+  private boolean closed;
+
+  private SlotGroupStore(Path dir, NodeStorage node, KeyspaceCommandTable table) {
+    this.dir = dir;
+    this.table = table;
+    this.dbOptions = node.dbOptions();
+    this.columnOptions = node.columnOptions();
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    for (Column c : Column.values()) {
+      descriptors.add(new ColumnFamilyDescriptor(c.familyName(), columnOptions));
+    }
+    this.handleList = new ArrayList<>();
+    try {
+      Files.createDirectories(dir);
+      this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handleList);
+    } catch (RocksDBException | IOException e) {
+      throw new StorageException("cannot open RocksDB at " + dir, e);
+    }
+    for (Column c : Column.values()) {
+      handles.put(c, handleList.get(c.ordinal()));
+    }
+    this.applied = readApplied();
+    this.counters = readCounters();
+    LOG.debug("opened {} at applied {}", dir, applied);
+  }
+
+  /** Opens (creating if needed) the store in {@code dir}. */
+  public static SlotGroupStore open(Path dir, NodeStorage node) {
+    return new SlotGroupStore(dir, node, KeyspaceCommandTable.standard());
+  }
+
+  /** Opens a store with a custom command table (tests). */
+  public static SlotGroupStore open(Path dir, NodeStorage node, KeyspaceCommandTable table) {
+    return new SlotGroupStore(dir, node, table);
+  }
+
+  /**
+   * Replaces the database in {@code dir} with a copy of {@code checkpoint} and opens it. SST files
+   * are hard-linked (they are immutable); the files RocksDB rewrites are copied.
+   */
+  public static SlotGroupStore openFromCheckpoint(Path checkpoint, Path dir, NodeStorage node) {
+    try {
+      deleteRecursively(dir);
+      Files.createDirectories(dir);
+      try (Stream<Path> files = Files.list(checkpoint)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Path target = dir.resolve(f.getFileName());
+          if (f.getFileName().toString().endsWith(".sst")) {
+            try {
+              Files.createLink(target, f);
+            } catch (UnsupportedOperationException | IOException e) {
+              Files.copy(f, target);
+            }
+          } else {
+            Files.copy(f, target);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new StorageException("cannot restore " + dir + " from " + checkpoint, e);
+    }
+    return open(dir, node);
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Applied applied() {
+    return applied;
+  }
+
+  /** Number of keys (expired keys not yet deleted count, as in Redis's DBSIZE). */
+  public long keyCount() {
+    return counters.keys;
+  }
+
+  /**
+   * Applies one log entry: runs its commands in order against a batch that sees its own writes,
+   * records the applied index in the same batch, and commits. An index at or below the applied
+   * index is a replay after restart and is skipped: its effects are already in the database.
+   *
+   * @return one reply per command (empty when skipped)
+   */
+  public List<Reply> apply(long term, long index, SlotGroupEntry entry) {
+    applyLock.lock();
+    try {
+      if (index <= applied.index()) {
+        return List.of();
+      }
+      BatchView view = new BatchView(db, handles, applyReadOptions);
+      try {
+        Keyspace.Counters next = counters.copy();
+        Keyspace ks = new Keyspace(view, entry.getTimeMs(), next);
+        SplittableRandom random = new SplittableRandom(entry.getRandomSeed() ^ (index * 0x9E3779B97F4A7C15L));
+        List<Reply> replies = new ArrayList<>(entry.getCallsCount());
+        for (CommandCall call : entry.getCallsList()) {
+          replies.add(table.execute(new CommandContext(ks, call.getResp3(), random), toArgs(call)));
+        }
+        writeSystem(view, term, index, next);
+        db.write(writeOptions, view.batch());
+        counters = next;
+        applied = new Applied(term, index);
+        return replies;
+      } finally {
+        view.close();
+      }
+    } catch (RocksDBException e) {
+      throw new StorageException("apply of index " + index + " failed", e);
+    } finally {
+      applyLock.unlock();
+    }
+  }
+
+  /**
+   * Records that a log entry without keyspace effects (a Raft configuration change or no-op) was
+   * applied, so the applied index stays contiguous.
+   */
+  public void markApplied(long term, long index) {
+    applyLock.lock();
+    try {
+      if (index <= applied.index()) {
+        return;
+      }
+      BatchView view = new BatchView(db, handles, applyReadOptions);
+      try {
+        writeSystem(view, term, index, counters);
+        db.write(writeOptions, view.batch());
+        applied = new Applied(term, index);
+      } finally {
+        view.close();
+      }
+    } catch (RocksDBException e) {
+      throw new StorageException("marking index " + index + " failed", e);
+    } finally {
+      applyLock.unlock();
+    }
+  }
+
+  private static void writeSystem(BatchView view, long term, long index, Keyspace.Counters c) {
+    byte[] a = new byte[16];
+    Bytes.putLong(a, 0, term);
+    Bytes.putLong(a, 8, index);
+    view.put(Column.SYSTEM, APPLIED, a);
+    byte[] k = new byte[16];
+    Bytes.putLong(k, 0, c.keys);
+    Bytes.putLong(k, 8, c.stamp);
+    view.put(Column.SYSTEM, COUNTERS, k);
+  }
+
+  /** Runs a read-only command against a consistent snapshot, judging expiry by {@code nowMs}. */
+  public Reply read(byte[][] args, boolean resp3, long nowMs) {
+    openLock.readLock().lock();
+    try {
+      ensureOpen();
+      try (SnapshotView view = new SnapshotView(db, handles)) {
+        Keyspace ks = new Keyspace(view, nowMs, counters.copy());
+        SplittableRandom random = new SplittableRandom(ThreadLocalRandom.current().nextLong());
+        return table.execute(new CommandContext(ks, resp3, random), args);
+      }
+    } finally {
+      openLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Up to {@code limit} keys whose deadline is at or before {@code nowMs}, earliest first: what
+   * the leader proposes to delete (active expiry).
+   */
+  public List<byte[]> dueForExpiry(long nowMs, int limit) {
+    openLock.readLock().lock();
+    try {
+      ensureOpen();
+      List<byte[]> keys = new ArrayList<>();
+      try (SnapshotView view = new SnapshotView(db, handles);
+          DataView.Cursor c =
+              view.scan(Column.EXPIRE, new byte[0], Bytes.longBytes(nowMs + 1), false)) {
+        while (c.valid() && keys.size() < limit) {
+          keys.add(KeyCodec.userKey(KeyCodec.metaKeyOfExpireKey(c.key())));
+          c.next();
+        }
+      }
+      return keys;
+    } finally {
+      openLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Writes a RocksDB checkpoint of the current state to {@code target} (which must not exist) and
+   * returns the applied index it contains. Memtables are flushed first (atomically across column
+   * families), since without a WAL a checkpoint would otherwise miss them.
+   */
+  public Applied checkpoint(Path target) {
+    applyLock.lock();
+    try (FlushOptions flush = new FlushOptions().setWaitForFlush(true);
+        Checkpoint cp = Checkpoint.create(db)) {
+      ensureOpen();
+      db.flush(flush, handleList);
+      cp.createCheckpoint(target.toString());
+      return applied;
+    } catch (RocksDBException e) {
+      throw new StorageException("checkpoint to " + target + " failed", e);
+    } finally {
+      applyLock.unlock();
+    }
+  }
+
+  /** Flushes memtables to SST files (SAVE; and before a clean shutdown). */
+  public void flush() {
+    applyLock.lock();
+    try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+      ensureOpen();
+      db.flush(flush, handleList);
+    } catch (RocksDBException e) {
+      throw new StorageException("flush failed", e);
+    } finally {
+      applyLock.unlock();
+    }
+  }
+
+  /** Bytes of SST files plus memtables. */
+  public long sizeOnDisk() {
+    openLock.readLock().lock();
+    try {
+      ensureOpen();
+      long total = 0;
+      for (ColumnFamilyHandle h : handleList) {
+        total += db.getLongProperty(h, "rocksdb.total-sst-files-size");
+        total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+      }
+      return total;
+    } catch (RocksDBException e) {
+      return -1;
+    } finally {
+      openLock.readLock().unlock();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new StorageException("store " + dir + " is closed");
+    }
+  }
+
+  private Applied readApplied() {
+    try {
+      byte[] a = db.get(handles.get(Column.SYSTEM), APPLIED);
+      return a == null ? Applied.NONE : new Applied(Bytes.getLong(a, 0), Bytes.getLong(a, 8));
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot read applied index", e);
+    }
+  }
+
+  private Keyspace.Counters readCounters() {
+    try {
+      byte[] k = db.get(handles.get(Column.SYSTEM), COUNTERS);
+      return k == null
+          ? new Keyspace.Counters(0, 0)
+          : new Keyspace.Counters(Bytes.getLong(k, 0), Bytes.getLong(k, 8));
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot read counters", e);
+    }
+  }
+
+  private static byte[][] toArgs(CommandCall call) {
+    byte[][] args = new byte[call.getArgsCount()][];
+    for (int i = 0; i < args.length; i++) {
+      args[i] = call.getArgs(i).toByteArray();
+    }
+    return args;
+  }
+
+  @Override
+  public void close() {
+    openLock.writeLock().lock();
+    applyLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+        db.flush(flush, handleList);
+      } catch (RocksDBException e) {
+        LOG.warn("flush before close of {} failed; the Raft log will be replayed", dir, e);
+      }
+      for (ColumnFamilyHandle h : handleList) {
+        h.close();
+      }
+      db.close();
+      dbOptions.close();
+      columnOptions.close();
+      writeOptions.close();
+      applyReadOptions.close();
+    } finally {
+      applyLock.unlock();
+      openLock.writeLock().unlock();
+    }
+  }
+
+  /** Deletes a directory tree; used when a replica's database is replaced by a snapshot. */
+  public static void deleteRecursively(Path path) {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package io.kvorum.storage.keyspace;
+
+import io.kvorum.storage.engine.Bytes;
+import io.kvorum.storage.engine.Column;
+import io.kvorum.storage.engine.DataView;
+import io.kvorum.storage.reply.RedisError;
+
+/**
+ * The logical keyspace of one slot group as command code sees it: look up a key (an expired key is
+ * absent; on the write path it is also deleted), write or remove a key's metadata, with the expiry
+ * index, the key count and write stamps kept right. One instance serves one log entry or one read.
+ */
+public final class Keyspace {
+  /** Collections up to this many members are deleted member by member; bigger ones by range. */
+  private static final long SMALL_COLLECTION = 64;
+
+  private final DataView view;
+  private final long nowMs;
+  private final Counters counters;
+
+  /**
+   * @param nowMs    the leader's clock from the log entry (write path) or this node's clock (read)
+   * @param counters the store's counters; mutated only on the write path
+   */
+  public Keyspace(DataView view, long nowMs, Counters counters) {
+    this.view = view;
+    this.nowMs = nowMs;
+    this.counters = counters;
+  }
+
+  /** The time expiry is judged by: the entry's leader clock when applying, else the local clock. */
+  public long now() {
+    return nowMs;
+  }
+
+  public boolean writable() {
+    return view.writable();
+  }
+
+  /** Direct access to the columns, for data types that keep sub-keys. */
+  public DataView data() {
+    return view;
+  }
+
+  /** The key's metadata, or null when it does not exist or has expired. */
+  public KeyMeta lookup(byte[] key) {
+    byte[] mk = KeyCodec.metaKey(key);
+    byte[] raw = view.get(Column.META, mk);
+    if (raw == null) {
+      return null;
+    }
+    KeyMeta meta = KeyMeta.decode(raw);
+    if (meta.isExpiredAt(nowMs)) {
+      if (view.writable()) {
+        removeEncoded(mk, key, meta);
+      }
+      return null;
+    }
+    return meta;
+  }
+
+  /** Like {@link #lookup(byte[])}, but answers WRONGTYPE when the key holds another type. */
+  public KeyMeta lookup(byte[] key, RedisType expected) {
+    KeyMeta meta = lookup(key);
+    if (meta != null && meta.type() != expected) {
+      throw RedisError.wrongType();
+    }
+    return meta;
+  }
+
+  public boolean exists(byte[] key) {
+    return lookup(key) != null;
+  }
+
+  /** A string's value, null when absent; WRONGTYPE for other types. */
+  public byte[] getString(byte[] key) {
+    KeyMeta meta = lookup(key, RedisType.STRING);
+    return meta == null ? null : meta.value();
+  }
+
+  /**
+   * Writes {@code meta} for {@code key}. {@code old} is what {@link #lookup} returned (null when
+   * the key did not exist). A different incarnation's members are dropped, the expiry index
+   * follows the new deadline, and the key gets a fresh write stamp.
+   */
+  public void put(byte[] key, KeyMeta old, KeyMeta meta) {
+    byte[] mk = KeyCodec.metaKey(key);
+    if (old == null) {
+      counters.keys++;
+    } else if (old.type() != RedisType.STRING
+        && (meta.type() != old.type() || meta.version() != old.version())) {
+      dropMembers(key, old);
+    }
+    if (old != null && old.hasExpire() && old.expireAt() != meta.expireAt()) {
+      view.delete(Column.EXPIRE, KeyCodec.expireKey(old.expireAt(), mk));
+    }
+    if (meta.hasExpire() && (old == null || old.expireAt() != meta.expireAt())) {
+      view.put(Column.EXPIRE, KeyCodec.expireKey(meta.expireAt(), mk), Bytes.longBytes(0));
+    }
+    view.put(Column.META, mk, meta.withStamp(counters.nextStamp()).encode());
+  }
+
+  /** Stores a string value, replacing whatever the key held; {@code expireAt} 0 means none. */
+  public void putString(byte[] key, KeyMeta old, byte[] value, int encoding, long expireAt) {
+    put(key, old, KeyMeta.string(value, encoding, expireAt));
+  }
+
+  /** Deletes the key if it exists; true when it did. */
+  public boolean delete(byte[] key) {
+    KeyMeta meta = lookup(key);
+    if (meta == null) {
+      return false;
+    }
+    remove(key, meta);
+    return true;
+  }
+
+  /** Deletes the key if its deadline has passed (active expiry); true when it did. */
+  public boolean expireIfDue(byte[] key) {
+    byte[] mk = KeyCodec.metaKey(key);
+    byte[] raw = view.get(Column.META, mk);
+    if (raw == null || !KeyMeta.decode(raw).isExpiredAt(nowMs)) {
+      return false;
+    }
+    removeEncoded(mk, key, KeyMeta.decode(raw));
+    return true;
+  }
+
+  /** Removes a key that {@link #lookup} found: metadata, members and expiry index entry. */
+  public void remove(byte[] key, KeyMeta meta) {
+    removeEncoded(KeyCodec.metaKey(key), key, meta);
+  }
+
+  private void removeEncoded(byte[] mk, byte[] key, KeyMeta meta) {
+    view.delete(Column.META, mk);
+    if (meta.hasExpire()) {
+      view.delete(Column.EXPIRE, KeyCodec.expireKey(meta.expireAt(), mk));
+    }
+    if (meta.type() != RedisType.STRING) {
+      dropMembers(key, meta);
+    }
+    counters.keys--;
+  }
+
+  private void dropMembers(byte[] key, KeyMeta meta) {
+    byte[] prefix = KeyCodec.subKeyPrefix(key, meta.version());
+    byte[] end = Bytes.prefixEnd(prefix);
+    for (Column column : new Column[] {Column.DATA, Column.SCORE}) {
+      if (meta.size() <= SMALL_COLLECTION) {
+        try (DataView.Cursor c = view.scan(column, prefix, end, false)) {
+          while (c.valid()) {
+            view.delete(column, c.key());
+            c.next();
+          }
+        }
+      } else {
+        // Range deletion keeps DEL of a multi-million-member key O(1); compaction reclaims space.
+        view.deleteRange(column, prefix, end);
+      }
+    }
+  }
+
+  /** A fresh version for a new collection incarnation (deterministic: every replica counts alike). */
+  public long newVersion() {
+    return counters.nextStamp();
+  }
+
+  /** Mutable per-store counters; the store persists them with each applied entry. */
+  public static final class Counters {
+    /** Number of keys in the store, including ones that expired but were not yet deleted. */
+    public long keys;
+    /** Last stamp handed out; stamps and versions come from this one sequence. */
+    public long stamp;
+
+    public Counters(long keys, long stamp) {
+      this.keys = keys;
+      this.stamp = stamp;
+    }
+
+    long nextStamp() {
+      return ++stamp;
+    }
+
+    public Counters copy() {
+      return new Counters(keys, stamp);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package io.kvorum.storage.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.kvorum.proto.slotgroup.CommandCall;
+import io.kvorum.proto.slotgroup.SlotGroupEntry;
+import io.kvorum.storage.reply.Reply;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SlotGroupStoreTest {
+  static NodeStorage node;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void init() {
+    node = NodeStorage.withDefaults();
+  }
+
+  @AfterAll
+  static void done() {
+    node.close();
+  }
+
+  static SlotGroupEntry entry(long time, String... cmds) {
+    SlotGroupEntry.Builder b = SlotGroupEntry.newBuilder().setTimeMs(time).setRandomSeed(7);
+    for (String cmd : cmds) {
+      CommandCall.Builder c = CommandCall.newBuilder();
+      for (String a : cmd.split(" ")) {
+        c.addArgs(ByteString.copyFromUtf8(a));
+      }
+      b.addCalls(c);
+    }
+    return b.build();
+  }
+
+  static byte[][] args(String cmd) {
+    String[] parts = cmd.split(" ");
+    byte[][] r = new byte[parts.length][];
+    for (int i = 0; i < parts.length; i++) {
+      r[i] = parts[i].getBytes(StandardCharsets.UTF_8);
+    }
+    return r;
+  }
+
+  static String bulk(Reply r) {
+    return r instanceof Reply.Bulk b ? b.utf8() : String.valueOf(r);
+  }
+
+  @Test
+  void appliesEntriesAndRecordsAppliedIndexInTheSameBatch() {
+    try (SlotGroupStore store = SlotGroupStore.open(tmp.resolve("db"), node)) {
+      List<Reply> replies = store.apply(1, 1, entry(1000, "set a 1", "set b 2", "get a"));
+      assertThat(replies).hasSize(3);
+      assertThat(replies.get(0)).isEqualTo(Reply.OK);
+      assertThat(bulk(replies.get(2))).isEqualTo("1");
+      assertThat(store.applied()).isEqualTo(new SlotGroupStore.Applied(1, 1));
+      assertThat(store.keyCount()).isEqualTo(2);
+      assertThat(bulk(store.read(args("get b"), false, 1000))).isEqualTo("2");
+    }
+    try (SlotGroupStore store = SlotGroupStore.open(tmp.resolve("db"), node)) {
+      assertThat(store.applied()).isEqualTo(new SlotGroupStore.Applied(1, 1));
+      assertThat(store.keyCount()).isEqualTo(2);
+      // A replayed entry after restart changes nothing.
+      assertThat(store.apply(1, 1, entry(1000, "set a changed"))).isEmpty();
+      assertThat(bulk(store.read(args("get a"), false, 1000))).isEqualTo("1");
+    }
+  }
+
+  @Test
+  void expiredKeysAreAbsentAndActiveExpiryDeletesThem() {
+    try (SlotGroupStore store = SlotGroupStore.open(tmp.resolve("db"), node)) {
+      store.apply(1, 1, entry(1000, "set k v px 100", "set keep v"));
+      assertThat(bulk(store.read(args("get k"), false, 1099))).isEqualTo("v");
+      assertThat(store.read(args("get k"), false, 1100)).isEqualTo(Reply.NULL);
+      List<byte[]> due = store.dueForExpiry(1100, 10);
+      assertThat(due).hasSize(1);
+      assertThat(new String(due.get(0), StandardCharsets.UTF_8)).isEqualTo("k");
+      List<Reply> r = store.apply(1, 2, entry(1100, "kvorum.expire-due k keep"));
+      assertThat(r.get(0)).isEqualTo(Reply.integer(1));
+      assertThat(store.keyCount()).isEqualTo(1);
+      assertThat(store.dueForExpiry(5000, 10)).isEmpty();
+    }
+  }
+
+  @Test
+  void checkpointOpensAsAnIdenticalStore() {
+    Path cp = tmp.resolve("cp");
+    try (SlotGroupStore store = SlotGroupStore.open(tmp.resolve("db"), node)) {
+      store.apply(3, 10, entry(1000, "set a 1", "set b 2"));
+      assertThat(store.checkpoint(cp)).isEqualTo(new SlotGroupStore.Applied(3, 10));
+      store.apply(3, 11, entry(1000, "set a after"));
+    }
+    try (SlotGroupStore restored = SlotGroupStore.openFromCheckpoint(cp, tmp.resolve("r"), node)) {
+      assertThat(restored.applied()).isEqualTo(new SlotGroupStore.Applied(3, 10));
+      assertThat(bulk(restored.read(args("get a"), false, 1000))).isEqualTo("1");
+      assertThat(restored.keyCount()).isEqualTo(2);
+    }
+  }
+}
