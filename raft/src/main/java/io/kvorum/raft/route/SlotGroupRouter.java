@@ -1,0 +1,55 @@
+package io.kvorum.raft.route;
+
+import io.kvorum.storage.reply.Reply;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The one interface the RESP gateway uses to reach the Raft layer: which slot group owns a slot,
+ * whether this node leads it, and how to run a keyspace command there. Writes become Raft log
+ * entries committed on a majority before their future completes; reads go through Ratis's
+ * linearizable read path.
+ */
+public interface SlotGroupRouter {
+
+  /** Number of slot groups in the cluster map. */
+  int groupCount();
+
+  /** The slot group that owns {@code slot}. */
+  int groupOf(int slot);
+
+  /** Where commands for {@code group} can be served right now, without waiting. */
+  Route route(int group);
+
+  /**
+   * Completes with a route once {@code group} has a leader, or with {@link Route.Unavailable}
+   * after {@code maxWait} (an election that takes longer).
+   */
+  CompletableFuture<Route> awaitRoute(int group, Duration maxWait);
+
+  /**
+   * Proposes one or more write commands as one log entry of {@code group} (which this node must
+   * lead) and completes with one reply per command once the entry is committed and applied.
+   * Completes exceptionally with {@link NotLeaderException} if leadership moved.
+   */
+  CompletableFuture<List<Reply>> write(int group, List<byte[][]> commands, boolean resp3);
+
+  /** Runs a read-only command on {@code group} after a linearizable read barrier. */
+  CompletableFuture<Reply> read(int group, byte[][] args, boolean resp3);
+
+  /** Slot groups this node currently leads (keyspace-wide commands cover exactly these). */
+  List<Integer> ledGroups();
+
+  /** Nodes, slot groups and their current leaders, for CLUSTER SLOTS/SHARDS/NODES. */
+  ClusterTopology topology();
+
+  /** Takes a snapshot (RocksDB checkpoint) of every group this node hosts: SAVE / BGSAVE. */
+  CompletableFuture<Void> snapshotAll();
+
+  /** Unix seconds of the last completed {@link #snapshotAll} or automatic snapshot. */
+  long lastSnapshotSeconds();
+
+  /** Live per-group state for INFO and the admin API. */
+  List<GroupStats> groupStats();
+}
