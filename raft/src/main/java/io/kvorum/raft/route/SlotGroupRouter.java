@@ -35,6 +35,11 @@ public interface SlotGroupRouter {
    */
   CompletableFuture<List<Reply>> write(int group, List<byte[][]> commands, boolean resp3);
 
+  /** Proposes a single write command; see {@link #write(int, List, boolean)}. */
+  default CompletableFuture<Reply> write(int group, byte[][] args, boolean resp3) {
+    return write(group, List.<byte[][]>of(args), resp3).thenApply(r -> r.get(0));
+  }
+
   /** Runs a read-only command on {@code group} after a linearizable read barrier. */
   CompletableFuture<Reply> read(int group, byte[][] args, boolean resp3);
 

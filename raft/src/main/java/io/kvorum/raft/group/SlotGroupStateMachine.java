@@ -1,0 +1,190 @@
+package io.kvorum.raft.group;
+
+import io.kvorum.proto.slotgroup.SlotGroupEntry;
+import io.kvorum.storage.engine.NodeStorage;
+import io.kvorum.storage.engine.SlotGroupStore;
+import io.kvorum.storage.reply.Reply;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.InvalidProtocolBufferException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis state machine of one slot group: applies committed entries to the group's RocksDB
+ * ({@link SlotGroupStore}), serves linearizable reads from it, and snapshots it as a RocksDB
+ * checkpoint. Ratis calls apply, snapshot and reinitialize on one thread per group.
+ */
+public final class SlotGroupStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(SlotGroupStateMachine.class);
+
+  private final NodeStorage nodeStorage;
+  private final CheckpointSnapshots snapshots = new CheckpointSnapshots();
+  private final BiConsumer<RaftGroupId, RaftPeerId> leaderListener;
+  private volatile SlotGroupStore store;
+
+  /**
+   * @param leaderListener told (group, new leader) whenever this replica learns of a new leader
+   */
+  public SlotGroupStateMachine(
+      NodeStorage nodeStorage, BiConsumer<RaftGroupId, RaftPeerId> leaderListener) {
+    this.nodeStorage = nodeStorage;
+    this.leaderListener = leaderListener;
+  }
+
+  /** The group's store; null before initialization. */
+  public SlotGroupStore store() {
+    return store;
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
+      throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    snapshots.init(raftStorage);
+    openStore();
+  }
+
+  private void openStore() {
+    SnapshotInfo snapshot = snapshots.getLatestSnapshot();
+    SlotGroupStore opened = SlotGroupStore.open(snapshots.dbDir(), nodeStorage);
+    if (snapshot != null && opened.applied().index() < snapshot.getIndex()) {
+      // An installed snapshot is newer than the live database (crash before it was opened).
+      opened.close();
+      LOG.info("{}: restoring database from snapshot {}", getGroupId(), snapshot.getTermIndex());
+      opened =
+          SlotGroupStore.openFromCheckpoint(snapshots.snapshotDir(), snapshots.dbDir(), nodeStorage);
+    }
+    store = opened;
+    SlotGroupStore.Applied applied = opened.applied();
+    if (applied.index() >= 0) {
+      setLastAppliedTermIndex(TermIndex.valueOf(applied.term(), applied.index()));
+    }
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return snapshots;
+  }
+
+  @Override
+  public SnapshotInfo getLatestSnapshot() {
+    return snapshots.getLatestSnapshot();
+  }
+
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    TransactionContext.Builder b =
+        TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
+    if (request.getMessage() instanceof WriteMessage w) {
+      b.setStateMachineContext(w.entry());
+    }
+    return b.build();
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto log = trx.getLogEntry();
+    try {
+      SlotGroupEntry entry =
+          trx.getStateMachineContext() instanceof SlotGroupEntry e
+              ? e
+              : SlotGroupEntry.parseFrom(
+                  log.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+      List<Reply> replies = store.apply(log.getTerm(), log.getIndex(), entry);
+      updateLastAppliedTermIndex(log.getTerm(), log.getIndex());
+      return CompletableFuture.completedFuture(new ReplyMessage(replies));
+    } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
+      // An entry that cannot be applied would make this replica diverge; stop applying instead.
+      LOG.error("{}: cannot apply log entry {}", getGroupId(), log.getIndex(), e);
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public void notifyTermIndexUpdated(long term, long index) {
+    // Configuration changes and leader no-ops reach here; keep the stored applied index contiguous.
+    SlotGroupStore s = store;
+    if (s != null) {
+      s.markApplied(term, index);
+    }
+    super.notifyTermIndexUpdated(term, index);
+  }
+
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    if (!(request instanceof ReadMessage read)) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("unexpected query " + request));
+    }
+    try {
+      Reply reply = store.read(read.args(), read.resp3(), System.currentTimeMillis());
+      return CompletableFuture.completedFuture(new ReplyMessage(List.of(reply)));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public long takeSnapshot() {
+    SlotGroupStore s = store;
+    SnapshotInfo current = snapshots.getLatestSnapshot();
+    if (s == null || s.applied().index() < 0) {
+      return RaftLog.INVALID_LOG_INDEX;
+    }
+    if (current != null && current.getIndex() >= s.applied().index()) {
+      return current.getIndex();
+    }
+    SnapshotInfo taken = snapshots.take(s);
+    LOG.debug("{}: snapshot at {}", getGroupId(), taken.getTermIndex());
+    return taken.getIndex();
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    // Ratis installed a snapshot from the leader into the snapshot directory.
+    SnapshotInfo installed = snapshots.reload();
+    SlotGroupStore old = store;
+    if (old != null) {
+      old.close();
+    }
+    if (installed == null) {
+      store = SlotGroupStore.open(snapshots.dbDir(), nodeStorage);
+      return;
+    }
+    LOG.info("{}: opening installed snapshot {}", getGroupId(), installed.getTermIndex());
+    store = SlotGroupStore.openFromCheckpoint(
+        snapshots.snapshotDir(), snapshots.dbDir(), nodeStorage);
+    setLastAppliedTermIndex(installed.getTermIndex());
+  }
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+    leaderListener.accept(groupMemberId.getGroupId(), newLeaderId);
+  }
+
+  @Override
+  public void close() throws IOException {
+    SlotGroupStore s = store;
+    if (s != null) {
+      s.close();
+    }
+    super.close();
+  }
+}

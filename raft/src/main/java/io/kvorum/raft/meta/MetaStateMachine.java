@@ -1,0 +1,189 @@
+package io.kvorum.raft.meta;
+
+import io.kvorum.proto.meta.Bootstrap;
+import io.kvorum.proto.meta.ClusterMap;
+import io.kvorum.proto.meta.MetaEntry;
+import io.kvorum.proto.meta.NodeInfo;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state machine of the meta group: the cluster map (nodes, slot groups, settings). The map is
+ * small, so it lives in memory and is snapshotted as one protobuf file.
+ */
+public final class MetaStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(MetaStateMachine.class);
+
+  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final CopyOnWriteArrayList<Consumer<ClusterMap>> listeners = new CopyOnWriteArrayList<>();
+  private volatile ClusterMap map = ClusterMap.getDefaultInstance();
+
+  /** The current map as applied on this replica (may lag the leader; see {@link MapQuery}). */
+  public ClusterMap map() {
+    return map;
+  }
+
+  /** Called with the new map after every change applied on this replica. */
+  public void addListener(Consumer<ClusterMap> listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
+      throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    storage.init(raftStorage);
+    load(storage.loadLatestSnapshot());
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    load(storage.loadLatestSnapshot());
+  }
+
+  private void load(SingleFileSnapshotInfo snapshot) throws IOException {
+    if (snapshot == null) {
+      return;
+    }
+    File file = snapshot.getFile().getPath().toFile();
+    if (snapshot.hasMd5()) {
+      MD5FileUtil.verifySavedMD5(file, snapshot.getFile().getFileDigest());
+    }
+    setMap(ClusterMap.parseFrom(Files.readAllBytes(file.toPath())));
+    setLastAppliedTermIndex(snapshot.getTermIndex());
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return storage;
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || last.getIndex() < 0) {
+      return RaftLog.INVALID_LOG_INDEX;
+    }
+    File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+    Files.write(file.toPath(), map.toByteArray());
+    MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+    return last.getIndex();
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto log = trx.getLogEntry();
+    try {
+      MetaEntry entry =
+          MetaEntry.parseFrom(log.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+      ClusterMap next = apply(map, entry);
+      updateLastAppliedTermIndex(log.getTerm(), log.getIndex());
+      if (next != map) {
+        setMap(next);
+      }
+      return CompletableFuture.completedFuture(new MapMessage(next));
+    } catch (IOException e) {
+      LOG.error("cannot apply meta entry {}", log.getIndex(), e);
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** The map after {@code entry}; deterministic and idempotent (a repeated bootstrap is ignored). */
+  static ClusterMap apply(ClusterMap current, MetaEntry entry) {
+    switch (entry.getChangeCase()) {
+      case BOOTSTRAP -> {
+        if (!current.getClusterId().isEmpty()) {
+          return current;
+        }
+        Bootstrap b = entry.getBootstrap();
+        return ClusterMap.newBuilder()
+            .setClusterId(b.getClusterId())
+            .setEpoch(1)
+            .addNodes(b.getFirstNode())
+            .addAllGroups(b.getGroupsList())
+            .setReplicationFactor(b.getReplicationFactor())
+            .setCreatedAtMs(b.getTimeMs())
+            .build();
+      }
+      case UPSERT_NODE -> {
+        NodeInfo node = entry.getUpsertNode().getNode();
+        ClusterMap.Builder b = current.toBuilder();
+        for (int i = 0; i < b.getNodesCount(); i++) {
+          if (b.getNodes(i).getId().equals(node.getId())) {
+            if (b.getNodes(i).equals(node)) {
+              return current;
+            }
+            return b.setNodes(i, node).setEpoch(current.getEpoch() + 1).build();
+          }
+        }
+        return b.addNodes(node).setEpoch(current.getEpoch() + 1).build();
+      }
+      default -> {
+        return current;
+      }
+    }
+  }
+
+  private void setMap(ClusterMap next) {
+    map = next;
+    for (Consumer<ClusterMap> l : listeners) {
+      l.accept(next);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    return CompletableFuture.completedFuture(new MapMessage(map));
+  }
+
+  /** A linearizable read of the whole map (local object, never serialized). */
+  public static final class MapQuery implements Message {
+    public static final MapQuery INSTANCE = new MapQuery();
+
+    @Override
+    public org.apache.ratis.thirdparty.com.google.protobuf.ByteString getContent() {
+      return org.apache.ratis.thirdparty.com.google.protobuf.ByteString.EMPTY;
+    }
+  }
+
+  /** The map as a reply message. */
+  public static final class MapMessage implements Message {
+    private final ClusterMap map;
+
+    MapMessage(ClusterMap map) {
+      this.map = map;
+    }
+
+    public ClusterMap map() {
+      return map;
+    }
+
+    @Override
+    public org.apache.ratis.thirdparty.com.google.protobuf.ByteString getContent() {
+      return org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(
+          map.toByteArray());
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.kvorum.raft.node;
+
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * The Ratis settings Kvorum sets explicitly, each for a reason given beside it. Nothing here is
+ * left to a Ratis default that could change behaviour between versions.
+ */
+public final class RaftSettings {
+  private RaftSettings() {}
+
+  public static RaftProperties of(RaftNodeConfig c, File raftDir) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    GrpcConfigKeys.Server.setHost(p, c.bindHost());
+    GrpcConfigKeys.Server.setPort(p, c.raftPort());
+    RaftServerConfigKeys.setStorageDir(p, List.of(raftDir));
+
+    // The default (DEFAULT) reads the state machine directly and can return stale data.
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    // Code default and docs disagree, so say it: off unless configured.
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, c.leaderLease());
+
+    // Election timeouts long enough to ride out a JVM GC pause without a needless election;
+    // a dead leader is replaced in roughly 1-2 s.
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, duration(c.electionTimeoutMin().toMillis()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, duration(c.electionTimeoutMax().toMillis()));
+    // A fresh or restarted node elects quickly: nobody else can be leading a group it just made.
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, duration(150));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, duration(300));
+    RaftServerConfigKeys.Rpc.setRequestTimeout(p, duration(5000));
+
+    // Off by default: without it the log grows until the disk fills.
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, c.snapshotEvery());
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+
+    // Every entry must fit Ratis's appender buffer and the log writer's buffer (both allocated per
+    // group), or it can never be replicated. Entries are bounded by the gateway's limits.
+    SizeInBytes entry = SizeInBytes.valueOf(c.maxEntryBytes());
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, entry);
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(c.maxEntryBytes() + 8L));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(64L << 20, 2L * c.maxEntryBytes())));
+    RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(4L << 20));
+    RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(Math.max(64L << 20, 4L * c.maxEntryBytes())));
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(64L << 20, 2L * c.maxEntryBytes())));
+    // Snapshot files are shipped in chunks well below the gRPC message limit.
+    RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf(4L << 20));
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+
+    // Never enabled in production: acknowledging before fsync loses acknowledged writes.
+    RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+
+    // Redis clients carry no idempotency token, so Ratis's retry cache never de-duplicates for
+    // them; keep its entries only briefly to bound memory at high request rates.
+    RaftServerConfigKeys.RetryCache.setExpiryTime(p, duration(2000));
+    return p;
+  }
+
+  private static TimeDuration duration(long ms) {
+    return TimeDuration.valueOf(ms, TimeUnit.MILLISECONDS);
+  }
+}

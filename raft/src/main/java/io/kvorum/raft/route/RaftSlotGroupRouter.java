@@ -1,0 +1,338 @@
+package io.kvorum.raft.route;
+
+import com.google.protobuf.ByteString;
+import io.kvorum.proto.meta.ClusterMap;
+import io.kvorum.proto.meta.NodeInfo;
+import io.kvorum.proto.meta.NodeState;
+import io.kvorum.proto.meta.SlotGroupInfo;
+import io.kvorum.proto.meta.SlotRange;
+import io.kvorum.proto.slotgroup.CommandCall;
+import io.kvorum.proto.slotgroup.SlotGroupEntry;
+import io.kvorum.raft.group.ReadMessage;
+import io.kvorum.raft.group.ReplyMessage;
+import io.kvorum.raft.group.SlotGroupStateMachine;
+import io.kvorum.raft.group.WriteMessage;
+import io.kvorum.storage.engine.SlotGroupStore;
+import io.kvorum.storage.reply.Reply;
+import io.kvorum.storage.slot.HashSlot;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
+import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis-backed {@link SlotGroupRouter}: routes by the cluster map, submits writes and
+ * linearizable reads straight to the local division (no RPC to itself), and reports leaders as
+ * Ratis knows them.
+ */
+public final class RaftSlotGroupRouter implements SlotGroupRouter {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftSlotGroupRouter.class);
+
+  private final String selfId;
+  private final ClientId clientId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
+  private final ScheduledExecutorService scheduler;
+  private final Map<RaftGroupId, SlotGroupStateMachine> machines = new ConcurrentHashMap<>();
+  private volatile RaftServer server;
+  private volatile Layout layout = Layout.EMPTY;
+  private volatile long lastSnapshotSeconds = System.currentTimeMillis() / 1000;
+
+  /** The cluster map digested for routing: slot → group, group → Ratis group and division. */
+  private record Layout(
+      ClusterMap map, short[] slotToGroup, RaftGroupId[] groupIds, RaftServer.Division[] divisions) {
+    static final Layout EMPTY =
+        new Layout(ClusterMap.getDefaultInstance(), new short[HashSlot.COUNT],
+            new RaftGroupId[0], new RaftServer.Division[0]);
+  }
+
+  public RaftSlotGroupRouter(String selfId, ScheduledExecutorService scheduler) {
+    this.selfId = selfId;
+    this.scheduler = scheduler;
+  }
+
+  /** Binds the started Ratis server. */
+  public void attach(RaftServer server) {
+    this.server = server;
+  }
+
+  /** Registers the state machine Ratis created for a slot group. */
+  public void register(RaftGroupId groupId, SlotGroupStateMachine machine) {
+    machines.put(groupId, machine);
+  }
+
+  /** Rebuilds the routing layout from a new cluster map. */
+  public void onClusterMap(ClusterMap map) {
+    int n = map.getGroupsCount();
+    short[] slotToGroup = new short[HashSlot.COUNT];
+    RaftGroupId[] ids = new RaftGroupId[n];
+    RaftServer.Division[] divisions = new RaftServer.Division[n];
+    for (SlotGroupInfo g : map.getGroupsList()) {
+      for (SlotRange r : g.getSlotsList()) {
+        for (int s = r.getFrom(); s <= r.getTo(); s++) {
+          slotToGroup[s] = (short) g.getIndex();
+        }
+      }
+      ids[g.getIndex()] = groupId(g);
+      divisions[g.getIndex()] = division(ids[g.getIndex()]);
+    }
+    layout = new Layout(map, slotToGroup, ids, divisions);
+  }
+
+  /** Re-resolves local divisions (after groups were added on this node). */
+  public void refreshDivisions() {
+    onClusterMap(layout.map());
+  }
+
+  /** Called by state machines when a group learns of a new leader. */
+  public void onLeaderChanged(RaftGroupId group, RaftPeerId leader) {
+    LOG.debug("group {} has leader {}", group, leader);
+  }
+
+  public static RaftGroupId groupId(SlotGroupInfo g) {
+    ByteBuffer b = g.getRaftGroupId().asReadOnlyByteBuffer();
+    return RaftGroupId.valueOf(new UUID(b.getLong(), b.getLong()));
+  }
+
+  private RaftServer.Division division(RaftGroupId id) {
+    RaftServer s = server;
+    if (s == null) {
+      return null;
+    }
+    try {
+      return s.getDivision(id);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** The local state machine of a group, or null when this node holds no replica of it. */
+  public SlotGroupStateMachine machine(int group) {
+    Layout l = layout;
+    return group < l.groupIds().length ? machines.get(l.groupIds()[group]) : null;
+  }
+
+  @Override
+  public int groupCount() {
+    return layout.groupIds().length;
+  }
+
+  @Override
+  public int groupOf(int slot) {
+    return layout.slotToGroup()[slot];
+  }
+
+  @Override
+  public Route route(int group) {
+    Layout l = layout;
+    RaftServer.Division d = group < l.divisions().length ? l.divisions()[group] : null;
+    if (d == null) {
+      return new Route.Unavailable("slot group " + group + " has no replica on this node");
+    }
+    DivisionInfo info = d.getInfo();
+    if (info.isLeader()) {
+      return Route.LOCAL;
+    }
+    RaftPeerId leader = info.getLeaderId();
+    if (leader == null) {
+      return new Route.Unavailable("slot group " + group + " has no leader");
+    }
+    for (NodeInfo n : l.map().getNodesList()) {
+      if (n.getId().equals(leader.toString())) {
+        return new Route.Remote(n.getId(), n.getRespHost(), n.getRespPort());
+      }
+    }
+    return new Route.Unavailable("leader " + leader + " of slot group " + group + " is unknown");
+  }
+
+  @Override
+  public CompletableFuture<Route> awaitRoute(int group, Duration maxWait) {
+    CompletableFuture<Route> result = new CompletableFuture<>();
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    pollRoute(group, deadline, result);
+    return result;
+  }
+
+  private void pollRoute(int group, long deadline, CompletableFuture<Route> result) {
+    Route r = route(group);
+    if (!(r instanceof Route.Unavailable) || System.nanoTime() >= deadline) {
+      result.complete(r);
+      return;
+    }
+    scheduler.schedule(() -> pollRoute(group, deadline, result), 25, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public CompletableFuture<List<Reply>> write(int group, List<byte[][]> commands, boolean resp3) {
+    SlotGroupEntry.Builder entry =
+        SlotGroupEntry.newBuilder()
+            .setTimeMs(System.currentTimeMillis())
+            .setRandomSeed(ThreadLocalRandom.current().nextLong());
+    for (byte[][] args : commands) {
+      CommandCall.Builder call = CommandCall.newBuilder().setResp3(resp3);
+      for (byte[] a : args) {
+        call.addArgs(ByteString.copyFrom(a));
+      }
+      entry.addCalls(call);
+    }
+    return submit(group, new WriteMessage(entry.build()), RaftClientRequest.writeRequestType())
+        .thenApply(ReplyMessage::replies);
+  }
+
+  @Override
+  public CompletableFuture<Reply> read(int group, byte[][] args, boolean resp3) {
+    return submit(group, new ReadMessage(args, resp3), RaftClientRequest.readRequestType())
+        .thenApply(m -> m.replies().get(0));
+  }
+
+  private CompletableFuture<ReplyMessage> submit(
+      int group, org.apache.ratis.protocol.Message message, RaftClientRequest.Type type) {
+    Layout l = layout;
+    RaftServer s = server;
+    if (s == null || group >= l.groupIds().length) {
+      return CompletableFuture.failedFuture(new NotLeaderException(group, "no such group"));
+    }
+    RaftClientRequest request =
+        RaftClientRequest.newBuilder()
+            .setClientId(clientId)
+            .setServerId(s.getId())
+            .setGroupId(l.groupIds()[group])
+            .setCallId(callIds.incrementAndGet())
+            .setMessage(message)
+            .setType(type)
+            .build();
+    CompletableFuture<RaftClientReply> reply;
+    try {
+      reply = s.submitClientRequestAsync(request);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(new RaftUnavailableException(e.getMessage()));
+    }
+    return reply.thenApply(r -> toReplyMessage(group, r));
+  }
+
+  private static ReplyMessage toReplyMessage(int group, RaftClientReply r) {
+    if (r.isSuccess() && r.getMessage() instanceof ReplyMessage m) {
+      return m;
+    }
+    if (r.getNotLeaderException() != null) {
+      throw new CompletionException(
+          new NotLeaderException(group, r.getNotLeaderException().getMessage()));
+    }
+    RaftException e = r.getException();
+    throw new CompletionException(
+        new RaftUnavailableException(e == null ? "unexpected reply " + r : e.getMessage()));
+  }
+
+  @Override
+  public List<Integer> ledGroups() {
+    Layout l = layout;
+    List<Integer> led = new ArrayList<>();
+    for (int g = 0; g < l.divisions().length; g++) {
+      RaftServer.Division d = l.divisions()[g];
+      if (d != null && d.getInfo().isLeader()) {
+        led.add(g);
+      }
+    }
+    return led;
+  }
+
+  @Override
+  public ClusterTopology topology() {
+    Layout l = layout;
+    List<ClusterTopology.Node> nodes = new ArrayList<>();
+    for (NodeInfo n : l.map().getNodesList()) {
+      nodes.add(new ClusterTopology.Node(
+          n.getId(), n.getRespHost(), n.getRespPort(), n.getState() != NodeState.NODE_STATE_DOWN));
+    }
+    List<ClusterTopology.Group> groups = new ArrayList<>();
+    for (SlotGroupInfo g : l.map().getGroupsList()) {
+      List<ClusterTopology.SlotRange> ranges = new ArrayList<>();
+      for (SlotRange r : g.getSlotsList()) {
+        ranges.add(new ClusterTopology.SlotRange(r.getFrom(), r.getTo()));
+      }
+      RaftServer.Division d = l.divisions()[g.getIndex()];
+      RaftPeerId leader = d == null ? null : d.getInfo().getLeaderId();
+      groups.add(new ClusterTopology.Group(
+          g.getIndex(), ranges, leader == null ? null : leader.toString(), g.getReplicasList()));
+    }
+    return new ClusterTopology(selfId, l.map().getEpoch(), nodes, groups);
+  }
+
+  @Override
+  public CompletableFuture<Void> snapshotAll() {
+    Layout l = layout;
+    RaftServer s = server;
+    List<CompletableFuture<RaftClientReply>> all = new ArrayList<>();
+    for (RaftGroupId id : l.groupIds()) {
+      if (machines.containsKey(id)) {
+        // A creation gap of 1 forces a new snapshot whenever anything was applied since the last.
+        all.add(s.snapshotManagementAsync(
+            SnapshotManagementRequest.newCreate(clientId, s.getId(), id, callIds.incrementAndGet(),
+                60_000, 1)));
+      }
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .thenRun(() -> {
+          for (CompletableFuture<RaftClientReply> f : all) {
+            RaftClientReply r = f.join();
+            if (!r.isSuccess()) {
+              throw new CompletionException(new RaftUnavailableException(
+                  "snapshot failed: " + r.getException()));
+            }
+          }
+          lastSnapshotSeconds = System.currentTimeMillis() / 1000;
+        });
+  }
+
+  @Override
+  public long lastSnapshotSeconds() {
+    return lastSnapshotSeconds;
+  }
+
+  @Override
+  public List<GroupStats> groupStats() {
+    Layout l = layout;
+    List<GroupStats> stats = new ArrayList<>();
+    for (int g = 0; g < l.groupIds().length; g++) {
+      RaftServer.Division d = l.divisions()[g];
+      SlotGroupStateMachine m = machines.get(l.groupIds()[g]);
+      if (d == null || m == null || m.store() == null) {
+        continue;
+      }
+      DivisionInfo info = d.getInfo();
+      SlotGroupStore store = m.store();
+      RaftPeerId leader = info.getLeaderId();
+      stats.add(new GroupStats(
+          g,
+          l.groupIds()[g].getUuid().toString(),
+          info.getCurrentRole().name().toLowerCase(java.util.Locale.ROOT),
+          leader == null ? null : leader.toString(),
+          info.getCurrentTerm(),
+          d.getRaftLog().getLastCommittedIndex(),
+          info.getLastAppliedIndex(),
+          store.keyCount(),
+          store.sizeOnDisk()));
+    }
+    return stats;
+  }
+}

@@ -1,0 +1,90 @@
+package io.kvorum.raft.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvorum.raft.route.Route;
+import io.kvorum.raft.route.SlotGroupRouter;
+import io.kvorum.storage.reply.Reply;
+import io.kvorum.storage.slot.HashSlot;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RaftNodeTest {
+  @TempDir Path dir;
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static byte[][] cmd(String... parts) {
+    byte[][] r = new byte[parts.length][];
+    for (int i = 0; i < parts.length; i++) {
+      r[i] = parts[i].getBytes(StandardCharsets.UTF_8);
+    }
+    return r;
+  }
+
+  static int groupOf(SlotGroupRouter router, String key) {
+    return router.groupOf(HashSlot.of(key.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void bootstrapsOneNodeClusterAndKeepsCommittedWritesAcrossRestart() throws Exception {
+    RaftNodeConfig config =
+        RaftNodeConfig.defaults(dir, "127.0.0.1", freePort(), 6379, "127.0.0.1:7379");
+    String nodeId;
+    try (RaftNode node = RaftNode.start(config)) {
+      nodeId = node.nodeId();
+      SlotGroupRouter router = node.router();
+      assertThat(router.groupCount()).isEqualTo(16);
+      assertThat(router.ledGroups()).hasSize(16);
+      int g = groupOf(router, "greeting");
+      assertThat(router.route(g)).isEqualTo(Route.LOCAL);
+      List<Reply> r = router.write(g, List.<byte[][]>of(cmd("SET", "greeting", "hello")), false).get();
+      assertThat(r).containsExactly(Reply.OK);
+      Reply got = router.read(g, cmd("GET", "greeting"), false).get();
+      assertThat(((Reply.Bulk) got).utf8()).isEqualTo("hello");
+      router.snapshotAll().get();
+      router.write(groupOf(router, "after"), cmd("SET", "after", "snapshot"), false).get();
+      assertThat(router.topology().groups()).hasSize(16);
+      assertThat(router.topology().groups().get(0).leader()).isEqualTo(nodeId);
+    }
+    try (RaftNode node = RaftNode.start(config)) {
+      assertThat(node.nodeId()).isEqualTo(nodeId);
+      SlotGroupRouter router = node.router();
+      Reply got = router.read(groupOf(router, "greeting"), cmd("GET", "greeting"), false).get();
+      assertThat(((Reply.Bulk) got).utf8()).isEqualTo("hello");
+      Reply after = router.read(groupOf(router, "after"), cmd("GET", "after"), false).get();
+      assertThat(((Reply.Bulk) after).utf8()).isEqualTo("snapshot");
+    }
+  }
+
+  @Test
+  void activeExpiryDeletesDueKeysThroughTheLog() throws Exception {
+    RaftNodeConfig config =
+        RaftNodeConfig.defaults(dir, "127.0.0.1", freePort(), 6379, "127.0.0.1:7379");
+    try (RaftNode node = RaftNode.start(config)) {
+      SlotGroupRouter router = node.router();
+      int g = groupOf(router, "short");
+      router.write(g, List.<byte[][]>of(cmd("SET", "short", "v", "PX", "50")), false).get();
+      long deadline = System.currentTimeMillis() + 5000;
+      long keys = -1;
+      while (System.currentTimeMillis() < deadline) {
+        keys = router.groupStats().stream().filter(s -> s.index() == g).findFirst().orElseThrow()
+            .keys();
+        if (keys == 0) {
+          break;
+        }
+        Thread.sleep(20);
+      }
+      assertThat(keys).isZero();
+    }
+  }
+}
