@@ -77,8 +77,20 @@ public final class KeyspaceCommandTable {
   /** Runs an invocation, turning thrown Redis errors into error replies. */
   public Reply execute(CommandContext ctx, byte[][] args) {
     KeyspaceCommand c = resolve(args);
-    if (c == null || c.handler() == null) {
-      return Reply.error("ERR unknown command '" + lower(args[0]) + "'");
+    if (c == null) {
+      String container = lower(args[0]);
+      KeyspaceCommand base = commands.get(container);
+      if (base != null && base.handler() == null) {
+        // Redis 7.0's reply for an unknown subcommand of a container (processCommand).
+        String sub = Keywords.cString(args[1], 128);
+        return Reply.error("ERR unknown subcommand '" + sub.replace('\r', ' ').replace('\n', ' ')
+            + "'. Try " + Keywords.upper(args[0]) + " HELP.");
+      }
+      return Reply.error("ERR unknown command '" + container + "'");
+    }
+    if (c.handler() == null) {
+      // A container without its subcommand: Redis checks the container's own arity.
+      return Reply.error("ERR wrong number of arguments for '" + c.name() + "' command");
     }
     if (!c.spec().arityAccepts(args.length)) {
       return Reply.error("ERR wrong number of arguments for '" + c.name() + "' command");

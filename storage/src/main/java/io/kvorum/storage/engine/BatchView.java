@@ -103,14 +103,36 @@ final class BatchView implements DataView {
 
   @Override
   public void deleteRange(Column column, byte[] from, byte[] to) {
+    NavigableMap<byte[], byte[]> o = overlay(column);
     try {
-      batch.deleteRange(handles.get(column), from, to);
+      if (to != null) {
+        batch.deleteRange(handles.get(column), from, to);
+      } else {
+        // RocksDB's range deletion needs an end key: cover up to the last key that exists (in
+        // the database or earlier in this batch) and delete that one on its own.
+        byte[] last = lastKey(column, o);
+        if (last != null && Bytes.compare(last, from) >= 0) {
+          batch.deleteRange(handles.get(column), from, last);
+          batch.delete(handles.get(column), last);
+        }
+      }
     } catch (RocksDBException e) {
       throw new StorageException("batch deleteRange failed", e);
     }
-    NavigableMap<byte[], byte[]> o = overlay(column);
     (to == null ? o.tailMap(from, true) : o.subMap(from, true, to, false)).clear();
     deletedRanges.computeIfAbsent(column, k -> new ArrayList<>()).add(new byte[][] {from, to});
+  }
+
+  /** The greatest key of the column in the database or the overlay, or null when both are empty. */
+  private byte[] lastKey(Column column, NavigableMap<byte[], byte[]> o) {
+    byte[] last = o.isEmpty() ? null : o.lastKey();
+    try (RocksIterator it = db.newIterator(handles.get(column), readOptions)) {
+      it.seekToLast();
+      if (it.isValid() && (last == null || Bytes.compare(it.key(), last) > 0)) {
+        last = it.key();
+      }
+    }
+    return last;
   }
 
   @Override

@@ -21,7 +21,10 @@ public interface DataView {
 
   void delete(Column column, byte[] key);
 
-  /** Deletes every key in {@code [from, to)}: O(1), RocksDB drops them at compaction. */
+  /**
+   * Deletes every key in {@code [from, to)}, {@code to} null meaning "no upper bound": O(1),
+   * RocksDB drops them at compaction.
+   */
   void deleteRange(Column column, byte[] from, byte[] to);
 
   /** A forward or backward iterator; close it when done. */

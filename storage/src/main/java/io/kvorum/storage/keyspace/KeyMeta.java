@@ -142,8 +142,28 @@ public record KeyMeta(
   public static final class Encoding {
     public static final int RAW = 0;
     public static final int EMBSTR = 1;
+    /** An integer string; Redis shares the objects of 0..9999 (OBJECT REFCOUNT 2147483647). */
     public static final int INT = 2;
+    /** An integer string in a private object even if in 0..9999 (a COPY of a shared one). */
+    public static final int INT_UNSHARED = 3;
+    public static final int LISTPACK = 4;
+    public static final int HASHTABLE = 5;
+    /** Redis 7.0 keeps every list in a quicklist. */
+    public static final int QUICKLIST = 6;
+    public static final int INTSET = 7;
+    public static final int SKIPLIST = 8;
+    public static final int STREAM = 9;
+
+    private static final String[] NAMES = {
+      "raw", "embstr", "int", "int", "listpack", "hashtable", "quicklist", "intset", "skiplist",
+      "stream"
+    };
 
     private Encoding() {}
+
+    /** The name {@code OBJECT ENCODING} answers for an encoding hint. */
+    public static String name(int encoding) {
+      return encoding >= 0 && encoding < NAMES.length ? NAMES[encoding] : "unknown";
+    }
   }
 }

@@ -4,6 +4,9 @@ import io.kvorum.storage.engine.Bytes;
 import io.kvorum.storage.engine.Column;
 import io.kvorum.storage.engine.DataView;
 import io.kvorum.storage.reply.RedisError;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The logical keyspace of one slot group as command code sees it: look up a key (an expired key is
@@ -158,6 +161,58 @@ public final class Keyspace {
         view.deleteRange(column, prefix, end);
       }
     }
+  }
+
+  /**
+   * Writes a copy of {@code src} (the value of {@code srcKey}, members included) under
+   * {@code dstKey}, replacing {@code dstOld} (what {@link #lookup} returned for it, or null). The
+   * copy has its own deadline and encoding hint; a collection's members are copied to a fresh
+   * version, so this is O(members), as Redis's COPY and (for us) RENAME are.
+   */
+  public void copy(
+      byte[] srcKey, KeyMeta src, byte[] dstKey, KeyMeta dstOld, long expireAt, int encoding) {
+    if (src.type() == RedisType.STRING) {
+      put(dstKey, dstOld, KeyMeta.string(src.value(), encoding, expireAt));
+      return;
+    }
+    long version = newVersion();
+    byte[] from = KeyCodec.subKeyPrefix(srcKey, src.version());
+    byte[] end = Bytes.prefixEnd(from);
+    byte[] to = KeyCodec.subKeyPrefix(dstKey, version);
+    for (Column column : new Column[] {Column.DATA, Column.SCORE}) {
+      // Collect first: the cursor walks the batch's overlay, which must not change under it.
+      List<byte[][]> entries = new ArrayList<>();
+      try (DataView.Cursor c = view.scan(column, from, end, false)) {
+        while (c.valid()) {
+          entries.add(new byte[][] {c.key(), c.value()});
+          c.next();
+        }
+      }
+      for (byte[][] e : entries) {
+        byte[] member = Arrays.copyOfRange(e[0], from.length, e[0].length);
+        view.put(column, KeyCodec.subKey(to, member), e[1]);
+      }
+    }
+    put(dstKey, dstOld,
+        KeyMeta.collection(src.type(), encoding, expireAt, version, src.size(), src.tail()));
+  }
+
+  /** Number of keys in this slot group, expired ones not yet deleted included (DBSIZE). */
+  public long keyCount() {
+    return counters.keys;
+  }
+
+  /**
+   * Deletes every key of the slot group (FLUSHDB, FLUSHALL): one range deletion per column, so the
+   * cost does not depend on the number of keys. Write stamps keep counting, so versions of keys
+   * created later never collide with leftovers RocksDB has not compacted away yet.
+   */
+  public void flushAll() {
+    byte[] start = new byte[0];
+    for (Column column : new Column[] {Column.META, Column.DATA, Column.SCORE, Column.EXPIRE}) {
+      view.deleteRange(column, start, null);
+    }
+    counters.keys = 0;
   }
 
   /** A fresh version for a new collection incarnation (deterministic: every replica counts alike). */

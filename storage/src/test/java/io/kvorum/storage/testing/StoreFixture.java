@@ -1,0 +1,94 @@
+package io.kvorum.storage.testing;
+
+import com.google.protobuf.ByteString;
+import io.kvorum.proto.slotgroup.CommandCall;
+import io.kvorum.proto.slotgroup.SlotGroupEntry;
+import io.kvorum.storage.command.KeyspaceCommand;
+import io.kvorum.storage.command.KeyspaceCommandTable;
+import io.kvorum.storage.engine.NodeStorage;
+import io.kvorum.storage.engine.SlotGroupStore;
+import io.kvorum.storage.expiry.ExpiryCommands;
+import io.kvorum.storage.generic.ExpireCommands;
+import io.kvorum.storage.generic.KeyCommands;
+import io.kvorum.storage.generic.KeyspaceWideCommands;
+import io.kvorum.storage.generic.ObjectCommands;
+import io.kvorum.storage.reply.Reply;
+import io.kvorum.storage.string.StringCommands;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real slot-group store in a temporary directory, driven like the Raft layer drives it: write
+ * commands through {@code apply} (one log entry each, increasing index, a clock the test sets),
+ * read commands through {@code read}. The table holds this module's string and generic commands
+ * plus {@link FakeCollections}.
+ */
+public final class StoreFixture implements AutoCloseable {
+  public static final KeyspaceCommandTable TABLE = KeyspaceCommandTable.build(
+      List.of(StringCommands.table(), KeyCommands.table(), ExpireCommands.table(),
+          ObjectCommands.table(), KeyspaceWideCommands.table(), FakeCollections.table()),
+      concat(ExpiryCommands.internal(), KeyspaceWideCommands.internal()));
+
+  private final NodeStorage node;
+  private final SlotGroupStore store;
+  private long index;
+  /** The clock of the next entry or read, Unix milliseconds. */
+  public long now = 1_700_000_000_000L;
+
+  public StoreFixture(Path dir) {
+    this.node = new NodeStorage(16L << 20, 16L << 20);
+    this.store = SlotGroupStore.open(dir, node, TABLE);
+  }
+
+  private static List<KeyspaceCommand> concat(List<KeyspaceCommand> a, List<KeyspaceCommand> b) {
+    List<KeyspaceCommand> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  public SlotGroupStore store() {
+    return store;
+  }
+
+  /** Runs one command, splitting on single spaces: writes through the log, reads directly. */
+  public Reply run(String command) {
+    return call(split(command));
+  }
+
+  /** Runs one command given as arguments. */
+  public Reply call(byte[]... args) {
+    KeyspaceCommand c = TABLE.resolve(args);
+    boolean write = c != null && c.handler() != null && c.spec().isWrite();
+    return write ? apply(List.<byte[][]>of(args)).get(0) : store.read(args, false, now);
+  }
+
+  /** Applies several commands as one log entry (one WriteBatch), at {@link #now}. */
+  public List<Reply> apply(List<byte[][]> commands) {
+    SlotGroupEntry.Builder e = SlotGroupEntry.newBuilder().setTimeMs(now).setRandomSeed(index);
+    for (byte[][] args : commands) {
+      CommandCall.Builder call = CommandCall.newBuilder();
+      for (byte[] a : args) {
+        call.addArgs(ByteString.copyFrom(a));
+      }
+      e.addCalls(call);
+    }
+    return store.apply(1, ++index, e.build());
+  }
+
+  public static byte[][] split(String command) {
+    String[] parts = command.split(" ", -1);
+    byte[][] args = new byte[parts.length][];
+    for (int i = 0; i < parts.length; i++) {
+      args[i] = parts[i].getBytes(StandardCharsets.UTF_8);
+    }
+    return args;
+  }
+
+  @Override
+  public void close() {
+    store.close();
+    node.close();
+  }
+}
