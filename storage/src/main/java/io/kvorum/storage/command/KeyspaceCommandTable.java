@@ -31,6 +31,21 @@ public final class KeyspaceCommandTable {
     static final KeyspaceCommandTable TABLE = build(KeyspaceFeatures.all(), KeyspaceFeatures.internal());
   }
 
+  /**
+   * The standard table plus those of {@code extra}'s entries whose names it does not define, so
+   * tests can stand in for data types that do not exist yet.
+   */
+  public static KeyspaceCommandTable standardPlus(List<KeyspaceCommand> extra) {
+    KeyspaceCommandTable standard = standard();
+    KeyspaceCommandTable t = new KeyspaceCommandTable();
+    t.commands.putAll(standard.commands);
+    t.internal.putAll(standard.internal);
+    for (KeyspaceCommand c : extra) {
+      t.commands.putIfAbsent(c.name(), c);
+    }
+    return t;
+  }
+
   /** A table of the given public and internal entries. */
   public static KeyspaceCommandTable build(
       List<List<KeyspaceCommand>> features, List<KeyspaceCommand> internalCommands) {

@@ -22,14 +22,12 @@ import java.util.List;
 /**
  * A real slot-group store in a temporary directory, driven like the Raft layer drives it: write
  * commands through {@code apply} (one log entry each, increasing index, a clock the test sets),
- * read commands through {@code read}. The table holds this module's string and generic commands
- * plus {@link FakeCollections}.
+ * read commands through {@code read}. The table is the standard one plus those {@link
+ * FakeCollections} stand-ins whose real data type does not exist yet.
  */
 public final class StoreFixture implements AutoCloseable {
-  public static final KeyspaceCommandTable TABLE = KeyspaceCommandTable.build(
-      List.of(StringCommands.table(), KeyCommands.table(), ExpireCommands.table(),
-          ObjectCommands.table(), KeyspaceWideCommands.table(), FakeCollections.table()),
-      concat(ExpiryCommands.internal(), KeyspaceWideCommands.internal()));
+  public static final KeyspaceCommandTable TABLE =
+      KeyspaceCommandTable.standardPlus(FakeCollections.table());
 
   private final NodeStorage node;
   private final SlotGroupStore store;
