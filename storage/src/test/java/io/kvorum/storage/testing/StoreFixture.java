@@ -7,16 +7,9 @@ import io.kvorum.storage.command.KeyspaceCommand;
 import io.kvorum.storage.command.KeyspaceCommandTable;
 import io.kvorum.storage.engine.NodeStorage;
 import io.kvorum.storage.engine.SlotGroupStore;
-import io.kvorum.storage.expiry.ExpiryCommands;
-import io.kvorum.storage.generic.ExpireCommands;
-import io.kvorum.storage.generic.KeyCommands;
-import io.kvorum.storage.generic.KeyspaceWideCommands;
-import io.kvorum.storage.generic.ObjectCommands;
 import io.kvorum.storage.reply.Reply;
-import io.kvorum.storage.string.StringCommands;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -40,11 +33,6 @@ public final class StoreFixture implements AutoCloseable {
     this.store = SlotGroupStore.open(dir, node, TABLE);
   }
 
-  private static List<KeyspaceCommand> concat(List<KeyspaceCommand> a, List<KeyspaceCommand> b) {
-    List<KeyspaceCommand> all = new ArrayList<>(a);
-    all.addAll(b);
-    return all;
-  }
 
   public SlotGroupStore store() {
     return store;
