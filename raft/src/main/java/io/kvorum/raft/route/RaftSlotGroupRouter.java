@@ -30,6 +30,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -208,14 +209,15 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   private CompletableFuture<ReplyMessage> submit(
       int group, org.apache.ratis.protocol.Message message, RaftClientRequest.Type type) {
     Layout l = layout;
-    RaftServer s = server;
-    if (s == null || group >= l.groupIds().length) {
-      return CompletableFuture.failedFuture(new NotLeaderException(group, "no such group"));
+    RaftServer.Division d = group < l.divisions().length ? l.divisions()[group] : null;
+    if (d == null) {
+      return CompletableFuture.failedFuture(
+          new NotLeaderException(group, "slot group " + group + " has no replica on this node"));
     }
     RaftClientRequest request =
         RaftClientRequest.newBuilder()
             .setClientId(clientId)
-            .setServerId(s.getId())
+            .setServerId(d.getId())
             .setGroupId(l.groupIds()[group])
             .setCallId(callIds.incrementAndGet())
             .setMessage(message)
@@ -223,7 +225,9 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
             .build();
     CompletableFuture<RaftClientReply> reply;
     try {
-      reply = s.submitClientRequestAsync(request);
+      // Straight into the division: RaftServer#submitClientRequestAsync would hop to Ratis's
+      // client thread pool and block the caller (a Netty event loop) until the hop completes.
+      reply = ((RaftClientAsynchronousProtocol) d).submitClientRequestAsync(request);
     } catch (IOException e) {
       return CompletableFuture.failedFuture(new RaftUnavailableException(e.getMessage()));
     }

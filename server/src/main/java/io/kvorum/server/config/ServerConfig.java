@@ -1,0 +1,32 @@
+package io.kvorum.server.config;
+
+import java.nio.file.Path;
+
+/**
+ * Every setting of a Kvorum node, after merging (lowest to highest precedence) built-in defaults,
+ * the config file, {@code KVORUM_*} environment variables and command-line flags.
+ *
+ * @param announceHost    host clients are told to use (MOVED, CLUSTER SLOTS); defaults to bind
+ * @param announcePort    RESP port clients are told to use; defaults to port
+ * @param protoMaxBulkLen largest bulk string a client may send, in bytes
+ * @param queryBufferLimit largest total size of one command, in bytes (bounds a Raft log entry)
+ * @param slotGroups      slot groups created when a new cluster is bootstrapped
+ */
+public record ServerConfig(
+    String bind,
+    int port,
+    int raftPort,
+    int adminPort,
+    Path dataDir,
+    String join,
+    String nodeId,
+    String announceHost,
+    int announcePort,
+    String requirePass,
+    int maxClients,
+    long protoMaxBulkLen,
+    long queryBufferLimit,
+    int timeoutSeconds,
+    int slotGroups,
+    long blockCacheBytes,
+    long writeBufferBytes) {}

@@ -1,0 +1,114 @@
+package io.kvorum.server.launch;
+
+import io.kvorum.server.config.ServerConfig;
+import io.kvorum.server.config.ServerConfigLoader;
+import io.kvorum.server.node.KvorumNode;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kvorum server}: runs one node in the foreground until SIGTERM or SHUTDOWN. */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a Kvorum node. Without --join it starts (or restarts) a cluster of its own.",
+      "Settings come from flags, then KVORUM_* environment variables, then --config, then defaults."
+    })
+public final class ServerCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
+
+  @Option(names = "--config", paramLabel = "FILE", description = "redis.conf-style settings file")
+  Path config;
+
+  @Option(names = "--bind", paramLabel = "ADDR", description = "listen address (default 127.0.0.1)")
+  String bind;
+
+  @Option(names = "--port", paramLabel = "N", description = "RESP port (default 6379)")
+  String port;
+
+  @Option(names = "--raft-port", paramLabel = "N", description = "Raft gRPC port (default 16379)")
+  String raftPort;
+
+  @Option(names = "--admin-port", paramLabel = "N", description = "admin gRPC port (default 7379)")
+  String adminPort;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (default ./data)")
+  String dataDir;
+
+  @Option(names = "--join", paramLabel = "HOST:ADMINPORT", description = "join the cluster of this node")
+  String join;
+
+  @Option(names = "--node-id", paramLabel = "ID", description = "node id (default: generated, then kept in the data dir)")
+  String nodeId;
+
+  @Option(names = "--announce-host", paramLabel = "HOST", description = "host clients are redirected to")
+  String announceHost;
+
+  @Option(names = "--announce-port", paramLabel = "N", description = "RESP port clients are redirected to")
+  String announcePort;
+
+  @Option(names = "--requirepass", paramLabel = "PASSWORD", description = "require AUTH with this password")
+  String requirePass;
+
+  @Option(names = "--maxclients", paramLabel = "N", description = "max client connections (default 10000)")
+  String maxClients;
+
+  @Option(names = "--proto-max-bulk-len", paramLabel = "SIZE", description = "largest bulk string (default 16mb)")
+  String protoMaxBulkLen;
+
+  @Option(names = "--client-query-buffer-limit", paramLabel = "SIZE", description = "largest command (default 17mb)")
+  String queryBufferLimit;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS", description = "close idle clients after this many seconds (0 = never)")
+  String timeout;
+
+  @Option(names = "--slot-groups", paramLabel = "N", description = "slot groups of a new cluster (default 16)")
+  String slotGroups;
+
+  @Override
+  public Integer call() {
+    Map<String, String> flags = new LinkedHashMap<>();
+    flags.put("bind", bind);
+    flags.put("port", port);
+    flags.put("raft-port", raftPort);
+    flags.put("admin-port", adminPort);
+    flags.put("data-dir", dataDir);
+    flags.put("join", join);
+    flags.put("node-id", nodeId);
+    flags.put("announce-host", announceHost);
+    flags.put("announce-port", announcePort);
+    flags.put("requirepass", requirePass);
+    flags.put("maxclients", maxClients);
+    flags.put("proto-max-bulk-len", protoMaxBulkLen);
+    flags.put("client-query-buffer-limit", queryBufferLimit);
+    flags.put("timeout", timeout);
+    flags.put("slot-groups", slotGroups);
+    ServerConfig cfg;
+    try {
+      cfg = ServerConfigLoader.load(flags, System.getenv(), config);
+    } catch (RuntimeException e) {
+      System.err.println("kvorum: " + e.getMessage());
+      return 2;
+    }
+    if (cfg.join() != null) {
+      System.err.println("kvorum: --join is not available yet: this version runs single-node clusters");
+      return 2;
+    }
+    KvorumNode node;
+    try {
+      node = KvorumNode.start(cfg);
+    } catch (RuntimeException e) {
+      LOG.error("cannot start: {}", e.getMessage(), e);
+      return 1;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(node::close, "kvorum-shutdown"));
+    node.awaitTermination();
+    return 0;
+  }
+}

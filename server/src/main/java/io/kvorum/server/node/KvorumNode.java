@@ -1,0 +1,162 @@
+package io.kvorum.server.node;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.kvorum.raft.node.RaftNode;
+import io.kvorum.raft.node.RaftNodeConfig;
+import io.kvorum.resp.server.GatewayConfig;
+import io.kvorum.resp.server.RespServer;
+import io.kvorum.resp.server.ShutdownHook;
+import io.kvorum.server.admin.AdminService;
+import io.kvorum.server.config.ServerConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Kvorum node: the Raft layer (meta group and slot groups on RocksDB), the RESP
+ * gateway clients talk to, and the admin gRPC service. Closing it stops all three in the order
+ * that loses nothing: clients first, then Raft (which flushes every store).
+ */
+public final class KvorumNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KvorumNode.class);
+  /** Room for protobuf framing around the largest command a client may send. */
+  private static final int ENTRY_OVERHEAD = 1 << 20;
+
+  private final ServerConfig config;
+  private final MeterRegistry meters = new SimpleMeterRegistry();
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private RaftNode raft;
+  private Server admin;
+  private RespServer resp;
+
+  private KvorumNode(ServerConfig config) {
+    this.config = config;
+  }
+
+  /** Starts a node and returns once it serves clients. */
+  public static KvorumNode start(ServerConfig config) {
+    KvorumNode node = new KvorumNode(config);
+    try {
+      node.startParts();
+      return node;
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  private void startParts() {
+    String adminAddress = config.announceHost() + ":" + config.adminPort();
+    RaftNodeConfig defaults = RaftNodeConfig.defaults(
+        config.dataDir(), config.bind(), config.raftPort(), config.announcePort(), adminAddress);
+    RaftNodeConfig raftConfig = new RaftNodeConfig(
+        config.nodeId(),
+        config.dataDir(),
+        config.bind(),
+        config.raftPort(),
+        config.announceHost(),
+        config.announceHost(),
+        config.announcePort(),
+        adminAddress,
+        config.slotGroups(),
+        defaults.replicationFactor(),
+        defaults.electionTimeoutMin(),
+        defaults.electionTimeoutMax(),
+        defaults.leaderLease(),
+        defaults.snapshotEvery(),
+        Math.toIntExact(config.queryBufferLimit() + ENTRY_OVERHEAD),
+        config.blockCacheBytes(),
+        config.writeBufferBytes());
+    raft = RaftNode.start(raftConfig);
+
+    try {
+      admin = NettyServerBuilder
+          .forAddress(new InetSocketAddress(config.bind(), config.adminPort()))
+          .addService(new AdminService(raft))
+          .build()
+          .start();
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "cannot listen on admin port " + config.bind() + ":" + config.adminPort(), e);
+    }
+
+    GatewayConfig gateway = GatewayConfig.defaults()
+        .withBind(config.bind(), config.port())
+        .withAnnounce(config.announceHost(), config.announcePort())
+        .withMaxClients(config.maxClients())
+        .withRequirepass(config.requirePass())
+        .withTimeout(config.timeoutSeconds())
+        .withLimits(config.protoMaxBulkLen(), GatewayConfig.defaults().maxMultibulkLength(),
+            config.queryBufferLimit())
+        .withRouteWait(Duration.ofSeconds(2));
+    resp = new RespServer(gateway, raft.router(), meters, this::shutdownFromClient).start();
+    LOG.info("Kvorum node {} ready: RESP {}:{}, Raft {}, admin {}, data {}", raft.nodeId(),
+        config.bind(), resp.port(), config.raftPort(), config.adminPort(),
+        config.dataDir().toAbsolutePath().normalize());
+  }
+
+  /** SHUTDOWN over RESP: stop in the background so the command's connection can close first. */
+  private CompletableFuture<Void> shutdownFromClient(ShutdownHook.Request request) {
+    LOG.info("SHUTDOWN requested by a client");
+    Thread t = new Thread(() -> {
+      close();
+      System.exit(0);
+    }, "kvorum-shutdown-command");
+    t.start();
+    return CompletableFuture.completedFuture(null);
+  }
+
+  public RaftNode raft() {
+    return raft;
+  }
+
+  /** The bound RESP port (useful when configured as 0). */
+  public int respPort() {
+    return resp.port();
+  }
+
+  /** Blocks until the node has been closed. */
+  public void awaitTermination() {
+    try {
+      terminated.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      awaitTermination();
+      return;
+    }
+    LOG.info("shutting down");
+    try {
+      if (resp != null) {
+        resp.close();
+      }
+      if (admin != null) {
+        admin.shutdown();
+        admin.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      if (raft != null) {
+        raft.close();
+      }
+      LOG.info("stopped");
+      terminated.countDown();
+    }
+  }
+}

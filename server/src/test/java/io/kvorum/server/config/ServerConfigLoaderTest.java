@@ -1,0 +1,70 @@
+package io.kvorum.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsMatchTheDocumentedContract() {
+    ServerConfig c = ServerConfigLoader.load(Map.of(), Map.of(), null);
+    assertThat(c.bind()).isEqualTo("127.0.0.1");
+    assertThat(c.port()).isEqualTo(6379);
+    assertThat(c.raftPort()).isEqualTo(16379);
+    assertThat(c.adminPort()).isEqualTo(7379);
+    assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
+    assertThat(c.protoMaxBulkLen()).isEqualTo(16L << 20);
+    assertThat(c.maxClients()).isEqualTo(10000);
+    assertThat(c.slotGroups()).isEqualTo(16);
+    assertThat(c.announceHost()).isEqualTo("127.0.0.1");
+    assertThat(c.announcePort()).isEqualTo(6379);
+  }
+
+  @Test
+  void flagsBeatEnvironmentWhichBeatsTheFile() throws Exception {
+    Path file = dir.resolve("kvorum.conf");
+    Files.writeString(file, "# a comment\nport 7000\nraft-port 17000\nadmin-port 8000\n"
+        + "proto-max-bulk-len 1mb\nrequirepass \"s3cret\"\n");
+    Map<String, String> env = Map.of("KVORUM_RAFT_PORT", "17001", "KVORUM_ADMIN_PORT", "8001");
+    Map<String, String> flags = new HashMap<>();
+    flags.put("admin-port", "8002");
+    flags.put("port", null);
+    ServerConfig c = ServerConfigLoader.load(flags, env, file);
+    assertThat(c.port()).isEqualTo(7000);
+    assertThat(c.raftPort()).isEqualTo(17001);
+    assertThat(c.adminPort()).isEqualTo(8002);
+    assertThat(c.protoMaxBulkLen()).isEqualTo(1L << 20);
+    assertThat(c.requirePass()).isEqualTo("s3cret");
+  }
+
+  @Test
+  void rejectsUnknownSettingsAndBadValuesWithTheReason() throws Exception {
+    Path file = dir.resolve("bad.conf");
+    Files.writeString(file, "prot 7000\n");
+    assertThatThrownBy(() -> ServerConfigLoader.load(Map.of(), Map.of(), file))
+        .hasMessageContaining("unknown setting 'prot'");
+    assertThatThrownBy(() -> ServerConfigLoader.load(Map.of("port", "70000"), Map.of(), null))
+        .hasMessageContaining("port must be a TCP port");
+    assertThatThrownBy(() -> ServerConfigLoader.load(Map.of("proto-max-bulk-len", "lots"), Map.of(), null))
+        .hasMessageContaining("proto-max-bulk-len must be a size");
+    assertThatThrownBy(() -> ServerConfigLoader.load(
+            Map.of("proto-max-bulk-len", "32mb", "client-query-buffer-limit", "16mb"), Map.of(), null))
+        .hasMessageContaining("must be at least proto-max-bulk-len");
+  }
+
+  @Test
+  void sizesFollowRedisConfUnits() {
+    assertThat(ServerConfigLoader.bytes(Map.of("x", "1k"), "x")).isEqualTo(1000);
+    assertThat(ServerConfigLoader.bytes(Map.of("x", "1kb"), "x")).isEqualTo(1024);
+    assertThat(ServerConfigLoader.bytes(Map.of("x", "2gb"), "x")).isEqualTo(2L << 30);
+    assertThat(ServerConfigLoader.bytes(Map.of("x", "512"), "x")).isEqualTo(512);
+  }
+}
