@@ -1,0 +1,334 @@
+package io.kvorum.resp.connection;
+
+import io.kvorum.resp.command.CommandEntry;
+import io.kvorum.resp.command.CommandTable;
+import io.kvorum.resp.command.Invocation;
+import io.kvorum.resp.metrics.ServerStats;
+import io.kvorum.resp.protocol.ProtocolLimits;
+import io.kvorum.resp.protocol.RespEncoder;
+import io.kvorum.resp.protocol.RespInput;
+import io.kvorum.resp.routing.KeyspaceLanes;
+import io.kvorum.resp.routing.RouteErrors;
+import io.kvorum.resp.server.Gateway;
+import io.kvorum.resp.server.GatewaySettings;
+import io.kvorum.storage.command.CommandFlag;
+import io.kvorum.storage.reply.RedisError;
+import io.kvorum.storage.reply.Reply;
+import io.kvorum.storage.slot.HashSlot;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: looks commands up, checks arity, authentication and slots, runs gateway
+ * commands, hands keyspace commands to the connection's {@link KeyspaceLanes}, and writes every
+ * reply in request order. Stops reading while too many commands are in flight.
+ */
+public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
+  private static final Reply.Error NOAUTH = new Reply.Error("NOAUTH Authentication required.");
+  private static final byte[] MAX_CLIENTS =
+      "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final Gateway gateway;
+  private final GatewaySettings settings;
+  private final CommandTable table;
+  private final ServerStats stats;
+  private final int maxInFlight;
+  private final ArrayDeque<PendingReply> replies = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private ClientConnection client;
+  private KeyspaceLanes lanes;
+  /** After QUIT, a protocol error or maxclients: further input is ignored. */
+  private boolean closing;
+
+  public ConnectionHandler(Gateway gateway) {
+    this.gateway = gateway;
+    this.settings = gateway.settings();
+    this.table = gateway.commands();
+    this.stats = gateway.stats();
+    this.maxInFlight = gateway.config().maxInFlight();
+  }
+
+  /** The decoder's limits: the live settings, and this connection's authentication. */
+  public ProtocolLimits limits() {
+    long maxMultibulk = gateway.config().maxMultibulkLength();
+    return new ProtocolLimits() {
+      @Override
+      public long maxBulkLength() {
+        return settings.protoMaxBulkLength();
+      }
+
+      @Override
+      public long maxMultibulkLength() {
+        return maxMultibulk;
+      }
+
+      @Override
+      public long maxQueryBuffer() {
+        return settings.clientQueryBufferLimit();
+      }
+
+      @Override
+      public boolean unauthenticated() {
+        return client != null && !client.authenticated() && settings.passwordRequired();
+      }
+    };
+  }
+
+  /** The connection's state (null before it became active). */
+  public ClientConnection client() {
+    return client;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    if (gateway.clients().size() >= settings.maxClients()) {
+      stats.connectionRejected();
+      closing = true;
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(MAX_CLIENTS)).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    stats.connectionReceived();
+    client = new ClientConnection(gateway.clients().nextId(), ctx.channel(), !settings.passwordRequired());
+    gateway.clients().add(client);
+    lanes = new KeyspaceLanes(gateway.dispatcher(), ctx.channel().eventLoop(), this::drain,
+        gateway.config().maxWriteBatch());
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (client != null) {
+      gateway.clients().remove(client);
+    }
+    closing = true;
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing || client == null) {
+      return;
+    }
+    if (msg instanceof RespInput.Command c) {
+      command(c.args());
+    } else if (msg instanceof RespInput.Violation v) {
+      closing = true;
+      PendingReply p = v.error() == null
+          ? PendingReply.done(null, null, client.resp3(), true, false)
+          : PendingReply.done(null, new Reply.Error(v.error()), client.resp3(), false, false);
+      p.closeAfter = true;
+      replies.add(p);
+      if (v.error() != null) {
+        LOG.debug("client {} {}: {}", client.id(), client.addr(), v.error());
+      } else {
+        LOG.warn("closing client {} {} that reached the query buffer limit", client.id(), client.addr());
+      }
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (lanes != null) {
+      lanes.flush();
+    }
+    drain();
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      LOG.debug("connection error: {}", cause.toString());
+    } else {
+      LOG.warn("closing connection after an unexpected error", cause);
+    }
+    ctx.close();
+  }
+
+  private void command(byte[][] args) {
+    long now = System.currentTimeMillis();
+    client.touch(now);
+    boolean resp3 = client.resp3();
+    CommandTable.Lookup lookup = table.lookup(args);
+    if (lookup.error() != null) {
+      if (lookup.rejectedEntry() != null) {
+        client.lastCommand(lookup.rejectedEntry().name());
+      }
+      answerRefused(lookup.rejectedEntry(), lookup.error(), resp3);
+      return;
+    }
+    CommandEntry entry = lookup.entry();
+    client.lastCommand(entry.name());
+    if (settings.passwordRequired() && !client.authenticated()
+        && !entry.spec().has(CommandFlag.NO_AUTH)) {
+      answerRefused(entry, NOAUTH, resp3);
+      return;
+    }
+    Invocation call = new Invocation(gateway, client, args);
+    switch (entry.kind()) {
+      case IMMEDIATE -> immediate(entry, call);
+      case ORDERED -> {
+        PendingReply p = queue(entry, resp3);
+        p.onComplete = () -> p.closeAfter |= client.takeCloseAfterReply();
+        lanes.submitOrdered(() -> entry.gateway().ordered().execute(call), p);
+      }
+      case ALL_GROUPS -> lanes.submitOrdered(
+          () -> gateway.dispatcher().allGroups(entry.spec(), args, resp3), queue(entry, resp3));
+      case SCAN -> lanes.submitOrdered(
+          () -> gateway.dispatcher().scan(args, resp3), queue(entry, resp3));
+      case KEYSPACE -> keyspace(entry, args, resp3);
+      case CONTAINER -> answerRefused(entry, CommandTable.wrongArity(entry.name()), resp3);
+    }
+    if (replies.size() >= maxInFlight && ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  private void immediate(CommandEntry entry, Invocation call) {
+    boolean skip = client.takeSkip();
+    long t0 = System.nanoTime();
+    Reply reply;
+    try {
+      reply = entry.gateway().immediate().execute(call);
+    } catch (RedisError e) {
+      reply = e.reply();
+    } catch (RuntimeException e) {
+      LOG.warn("{} failed", entry.name(), e);
+      reply = new Reply.Error("ERR " + e.getMessage());
+    }
+    boolean silent = skip || reply == null || client.replyOff();
+    // Encoded in the protocol in force after the command: HELLO 3 answers in RESP3.
+    PendingReply p = PendingReply.done(entry, reply, client.resp3(), silent, true);
+    p.durationNanos = System.nanoTime() - t0;
+    p.closeAfter = client.takeCloseAfterReply();
+    if (p.closeAfter) {
+      closing = true;
+    }
+    replies.add(p);
+  }
+
+  private void keyspace(CommandEntry entry, byte[][] args, boolean resp3) {
+    int[] keys;
+    try {
+      keys = entry.keys().keyIndexes(args);
+    } catch (RedisError e) {
+      // An invalid numkeys-style argument: Redis runs the command, which fails with this error.
+      replies.add(PendingReply.done(entry, e.reply(), resp3, takeSilence(), true));
+      return;
+    }
+    int slot = -1;
+    for (int k : keys) {
+      int s = HashSlot.of(args[k]);
+      if (slot < 0) {
+        slot = s;
+      } else if (s != slot) {
+        answerRefused(entry, RouteErrors.CROSSSLOT, resp3);
+        return;
+      }
+    }
+    int group;
+    if (slot >= 0) {
+      group = gateway.router().groupOf(slot);
+    } else {
+      // No key in this invocation: run it on any group this node leads.
+      List<Integer> led = gateway.router().ledGroups();
+      slot = 0;
+      group = led.isEmpty() ? gateway.router().groupOf(0) : led.get(0);
+    }
+    lanes.submit(group, slot, entry.isWrite(), resp3, args, queue(entry, resp3));
+  }
+
+  private boolean takeSilence() {
+    return client.takeSkip() || client.replyOff();
+  }
+
+  private PendingReply queue(CommandEntry entry, boolean resp3) {
+    PendingReply p = new PendingReply(entry, resp3, takeSilence(), true);
+    replies.add(p);
+    return p;
+  }
+
+  private void answerRefused(CommandEntry entry, Reply.Error error, boolean resp3) {
+    PendingReply p = PendingReply.done(entry, error, resp3, takeSilence(), false);
+    replies.add(p);
+  }
+
+  /** Writes every reply at the head of the queue that is ready, in order, with one flush. */
+  void drain() {
+    if (ctx == null) {
+      return;
+    }
+    ByteBuf out = null;
+    boolean close = false;
+    while (!replies.isEmpty()) {
+      PendingReply p = replies.peek();
+      if (!p.done) {
+        break;
+      }
+      replies.poll();
+      record(p);
+      if (!p.silent && p.reply != null) {
+        if (out == null) {
+          out = ctx.alloc().ioBuffer();
+        }
+        RespEncoder.write(out, p.reply, p.resp3);
+      }
+      if (p.closeAfter) {
+        close = true;
+        break;
+      }
+    }
+    if (client != null) {
+      client.pendingReplies(replies.size());
+    }
+    if (out != null) {
+      stats.netOutput(out.readableBytes());
+      if (close) {
+        ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx.writeAndFlush(out, ctx.voidPromise());
+      }
+    } else if (close) {
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+    if (close) {
+      closing = true;
+      replies.clear();
+      return;
+    }
+    if (!ctx.channel().config().isAutoRead() && replies.size() <= maxInFlight / 2 && !closing) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  private void record(PendingReply p) {
+    Reply r = p.reply;
+    String errorCode = r instanceof Reply.Error e ? e.code() : null;
+    if (errorCode != null) {
+      stats.error(errorCode);
+    }
+    CommandEntry entry = p.entry;
+    if (entry == null) {
+      return;
+    }
+    boolean refused = !p.executed || (errorCode != null && RouteErrors.isRedirect(errorCode));
+    if (refused) {
+      entry.stats().rejected();
+      return;
+    }
+    long nanos = p.durationNanos >= 0 ? p.durationNanos : System.nanoTime() - p.startNanos;
+    entry.stats().executed(nanos, errorCode != null);
+    stats.commandProcessed();
+  }
+}

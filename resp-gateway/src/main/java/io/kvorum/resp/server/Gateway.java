@@ -1,0 +1,144 @@
+package io.kvorum.resp.server;
+
+import io.kvorum.raft.route.SlotGroupRouter;
+import io.kvorum.resp.command.CommandTable;
+import io.kvorum.resp.connection.ClientRegistry;
+import io.kvorum.resp.metrics.ServerStats;
+import io.kvorum.resp.routing.KeyspaceDispatcher;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** The node-wide services every connection and command handler uses. */
+public final class Gateway {
+  /** The Redis version Kvorum advertises: clients feature-detect on it. */
+  public static final String REDIS_VERSION = "7.0.15";
+  /** Kvorum's own version, from the jar manifest when packaged. */
+  public static final String KVORUM_VERSION = versionOf();
+
+  private final GatewayConfig config;
+  private final GatewaySettings settings;
+  private final SlotGroupRouter router;
+  private final ClientRegistry clients;
+  private final CommandTable commands;
+  private final ServerStats stats;
+  private final KeyspaceDispatcher dispatcher;
+  private final ShutdownHook shutdownHook;
+  private final long startMillis = System.currentTimeMillis();
+  private final String runId;
+  private final AtomicBoolean saving = new AtomicBoolean();
+  private volatile boolean lastSaveOk = true;
+  private volatile int boundPort;
+
+  Gateway(GatewayConfig config, SlotGroupRouter router, CommandTable commands, ServerStats stats,
+      ShutdownHook shutdownHook) {
+    this.config = config;
+    this.settings = new GatewaySettings(config);
+    this.router = router;
+    this.clients = new ClientRegistry();
+    this.commands = commands;
+    this.stats = stats;
+    this.dispatcher = new KeyspaceDispatcher(router, config.routeWait(), config.scanCursorCapacity());
+    this.shutdownHook = shutdownHook;
+    byte[] id = new byte[20];
+    new SecureRandom().nextBytes(id);
+    this.runId = HexFormat.of().formatHex(id);
+    this.boundPort = config.port();
+  }
+
+  private static String versionOf() {
+    String v = Gateway.class.getPackage().getImplementationVersion();
+    return v != null ? v : "0.1.0-SNAPSHOT";
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public GatewaySettings settings() {
+    return settings;
+  }
+
+  public SlotGroupRouter router() {
+    return router;
+  }
+
+  public ClientRegistry clients() {
+    return clients;
+  }
+
+  public CommandTable commands() {
+    return commands;
+  }
+
+  public ServerStats stats() {
+    return stats;
+  }
+
+  public KeyspaceDispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  public ShutdownHook shutdownHook() {
+    return shutdownHook;
+  }
+
+  public long startMillis() {
+    return startMillis;
+  }
+
+  /** A random 40-hex id of this process (INFO run_id). */
+  public String runId() {
+    return runId;
+  }
+
+  /** The port the server listens on (the configured one, or the one picked for port 0). */
+  public int boundPort() {
+    return boundPort;
+  }
+
+  void boundPort(int port) {
+    this.boundPort = port;
+  }
+
+  /** The host this node gives clients in MOVED and CLUSTER replies. */
+  public String announceHost() {
+    if (config.announceHost() != null && !config.announceHost().isBlank()) {
+      return config.announceHost();
+    }
+    String bind = config.bindAddress();
+    if (bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("*")) {
+      try {
+        return InetAddress.getLocalHost().getHostAddress();
+      } catch (UnknownHostException e) {
+        return "127.0.0.1";
+      }
+    }
+    return bind;
+  }
+
+  /** The port this node gives clients in MOVED and CLUSTER replies. */
+  public int announcePort() {
+    return config.announcePort() > 0 ? config.announcePort() : boundPort;
+  }
+
+  /** Set while a SAVE/BGSAVE snapshot runs; false if one already was. */
+  public boolean startSaving() {
+    return saving.compareAndSet(false, true);
+  }
+
+  public void finishSaving(boolean ok) {
+    lastSaveOk = ok;
+    saving.set(false);
+  }
+
+  public boolean saving() {
+    return saving.get();
+  }
+
+  public boolean lastSaveOk() {
+    return lastSaveOk;
+  }
+}

@@ -1,0 +1,28 @@
+package io.kvorum.resp.server;
+
+import io.kvorum.resp.cluster.ClusterCommands;
+import io.kvorum.resp.command.CommandCommands;
+import io.kvorum.resp.command.GatewayCommand;
+import io.kvorum.resp.config.ConfigCommands;
+import io.kvorum.resp.connection.ClientCommands;
+import io.kvorum.resp.connection.ConnectionCommands;
+import io.kvorum.resp.info.InfoCommand;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The commands the gateway answers itself, gathered from their feature packages. */
+public final class GatewayCommands {
+  private GatewayCommands() {}
+
+  public static List<GatewayCommand> all() {
+    List<GatewayCommand> all = new ArrayList<>();
+    all.addAll(ConnectionCommands.table());
+    all.addAll(ClientCommands.table());
+    all.addAll(CommandCommands.table());
+    all.addAll(ConfigCommands.table());
+    all.addAll(ClusterCommands.table());
+    all.addAll(InfoCommand.table());
+    all.addAll(ServerCommands.table());
+    return all;
+  }
+}

@@ -1,0 +1,188 @@
+package io.kvorum.resp.server;
+
+import io.kvorum.raft.route.SlotGroupRouter;
+import io.kvorum.resp.command.CommandTable;
+import io.kvorum.resp.connection.ClientConnection;
+import io.kvorum.resp.connection.ConnectionHandler;
+import io.kvorum.resp.metrics.ServerStats;
+import io.kvorum.resp.protocol.RespDecoder;
+import io.kvorum.storage.command.KeyspaceCommandTable;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RESP server: a Netty listener (epoll when available, else NIO, TCP_NODELAY) whose
+ * connections speak RESP2/RESP3 and reach the slot groups through a {@link SlotGroupRouter}.
+ */
+public final class RespServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RespServer.class);
+
+  private final Gateway gateway;
+  private EventLoopGroup bossGroup;
+  private EventLoopGroup workerGroup;
+  private Channel serverChannel;
+  private ScheduledFuture<?> housekeeping;
+
+  /**
+   * @param config   listener, limits and settings
+   * @param router   the Raft layer: slot → group, routes, reads, writes, topology
+   * @param meters   where command and error statistics are registered (INFO reads them back)
+   * @param shutdown what SHUTDOWN does; {@link ShutdownHook#REFUSE} to refuse it
+   */
+  public RespServer(GatewayConfig config, SlotGroupRouter router, MeterRegistry meters,
+      ShutdownHook shutdown) {
+    this(config, router, meters, shutdown, KeyspaceCommandTable.standard());
+  }
+
+  /** As above with an explicit keyspace command table (tests). */
+  public RespServer(GatewayConfig config, SlotGroupRouter router, MeterRegistry meters,
+      ShutdownHook shutdown, KeyspaceCommandTable keyspace) {
+    ServerStats stats = new ServerStats(meters);
+    CommandTable table = CommandTable.create(keyspace, GatewayCommands.all(), stats);
+    this.gateway = new Gateway(config, router, table, stats, shutdown);
+  }
+
+  /** Binds the listener; throws IllegalStateException when the address cannot be bound. */
+  public synchronized RespServer start() {
+    if (serverChannel != null) {
+      return this;
+    }
+    GatewayConfig config = gateway.config();
+    boolean epoll = config.nativeTransport() && Epoll.isAvailable();
+    Class<? extends ServerChannel> channelType;
+    if (epoll) {
+      bossGroup = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+      workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), EpollIoHandler.newFactory());
+      channelType = EpollServerSocketChannel.class;
+    } else {
+      bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+      workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
+      channelType = NioServerSocketChannel.class;
+    }
+    InputMeter meter = new InputMeter(gateway.stats());
+    ServerBootstrap b = new ServerBootstrap()
+        .group(bossGroup, workerGroup)
+        .channel(channelType)
+        .option(ChannelOption.SO_BACKLOG, 511)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ConnectionHandler handler = new ConnectionHandler(gateway);
+            ch.pipeline().addLast(meter, new RespDecoder(handler.limits()), handler);
+          }
+        });
+    try {
+      serverChannel = b.bind(new InetSocketAddress(config.bindAddress(), config.port()))
+          .syncUninterruptibly().channel();
+    } catch (RuntimeException e) {
+      stopLoops();
+      throw new IllegalStateException(
+          "cannot listen on " + config.bindAddress() + ":" + config.port(), e);
+    }
+    gateway.boundPort(((InetSocketAddress) serverChannel.localAddress()).getPort());
+    housekeeping = workerGroup.scheduleAtFixedRate(this::housekeeping, 1, 1, TimeUnit.SECONDS);
+    LOG.info("RESP gateway listening on {}:{} ({})", config.bindAddress(), gateway.boundPort(),
+        epoll ? "epoll" : "nio");
+    return this;
+  }
+
+  /** The bound port (useful with port 0). */
+  public int port() {
+    return gateway.boundPort();
+  }
+
+  /** The node-wide services (statistics, clients, settings …). */
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  /** Closes the listener and every client connection. */
+  public synchronized void stop() {
+    if (housekeeping != null) {
+      housekeeping.cancel(false);
+      housekeeping = null;
+    }
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+      serverChannel = null;
+    }
+    for (ClientConnection c : gateway.clients().all()) {
+      c.kill();
+    }
+    stopLoops();
+  }
+
+  private void stopLoops() {
+    if (bossGroup != null) {
+      bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      bossGroup = null;
+    }
+    if (workerGroup != null) {
+      workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      workerGroup = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** Once a second: the ops/sec sample and the idle {@code timeout}, as Redis's clientsCron. */
+  private void housekeeping() {
+    long now = System.currentTimeMillis();
+    gateway.stats().sample(now);
+    long timeout = gateway.settings().timeoutSeconds();
+    if (timeout <= 0) {
+      return;
+    }
+    for (ClientConnection c : gateway.clients().all()) {
+      if (c.pendingReplies() == 0 && (now - c.lastInteractionMillis()) / 1000 > timeout) {
+        LOG.debug("closing idle client {} {}", c.id(), c.addr());
+        c.kill();
+      }
+    }
+  }
+
+  /** Counts bytes received (INFO total_net_input_bytes). Shared by all connections. */
+  @ChannelHandler.Sharable
+  private static final class InputMeter extends ChannelInboundHandlerAdapter {
+    private final ServerStats stats;
+
+    InputMeter(ServerStats stats) {
+      this.stats = stats;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof ByteBuf b) {
+        stats.netInput(b.readableBytes());
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+}
