@@ -80,7 +80,7 @@ public final class RaftNode implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.router = new RaftSlotGroupRouter(nodeId, scheduler);
+    this.router = new RaftSlotGroupRouter(nodeId, scheduler, config.maxEntryBytes() / 2);
     this.expiry = new ActiveExpiry(router, scheduler);
   }
 

@@ -50,7 +50,12 @@ import org.slf4j.LoggerFactory;
 public final class RaftSlotGroupRouter implements SlotGroupRouter {
   private static final Logger LOG = LoggerFactory.getLogger(RaftSlotGroupRouter.class);
 
+  /** Log entries of one group in flight before further writes wait to share the next one. */
+  static final int WRITES_IN_FLIGHT = 1;
+  static final int MAX_COMMANDS_PER_ENTRY = 1024;
+
   private final String selfId;
+  private final long maxEntryBytes;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private final ScheduledExecutorService scheduler;
@@ -61,14 +66,17 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
 
   /** The cluster map digested for routing: slot → group, group → Ratis group and division. */
   private record Layout(
-      ClusterMap map, short[] slotToGroup, RaftGroupId[] groupIds, RaftServer.Division[] divisions) {
+      ClusterMap map, short[] slotToGroup, RaftGroupId[] groupIds, RaftServer.Division[] divisions,
+      GroupWriteQueue[] writeQueues) {
     static final Layout EMPTY =
         new Layout(ClusterMap.getDefaultInstance(), new short[HashSlot.COUNT],
-            new RaftGroupId[0], new RaftServer.Division[0]);
+            new RaftGroupId[0], new RaftServer.Division[0], new GroupWriteQueue[0]);
   }
 
-  public RaftSlotGroupRouter(String selfId, ScheduledExecutorService scheduler) {
+  /** @param maxEntryBytes bound on the argument bytes grouped into one log entry */
+  public RaftSlotGroupRouter(String selfId, ScheduledExecutorService scheduler, long maxEntryBytes) {
     this.selfId = selfId;
+    this.maxEntryBytes = maxEntryBytes;
     this.scheduler = scheduler;
   }
 
@@ -88,6 +96,8 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
     short[] slotToGroup = new short[HashSlot.COUNT];
     RaftGroupId[] ids = new RaftGroupId[n];
     RaftServer.Division[] divisions = new RaftServer.Division[n];
+    GroupWriteQueue[] queues = new GroupWriteQueue[n];
+    GroupWriteQueue[] previous = layout.writeQueues();
     for (SlotGroupInfo g : map.getGroupsList()) {
       for (SlotRange r : g.getSlotsList()) {
         for (int s = r.getFrom(); s <= r.getTo(); s++) {
@@ -96,8 +106,13 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
       }
       ids[g.getIndex()] = groupId(g);
       divisions[g.getIndex()] = division(ids[g.getIndex()]);
+      int index = g.getIndex();
+      // Keep a group's queue across map changes: it holds the order of writes in flight.
+      queues[index] = index < previous.length ? previous[index] : new GroupWriteQueue(
+          entry -> submit(index, new WriteMessage(entry), RaftClientRequest.writeRequestType()),
+          WRITES_IN_FLIGHT, MAX_COMMANDS_PER_ENTRY, maxEntryBytes);
     }
-    layout = new Layout(map, slotToGroup, ids, divisions);
+    layout = new Layout(map, slotToGroup, ids, divisions, queues);
   }
 
   /** Re-resolves local divisions (after groups were added on this node). */
@@ -185,19 +200,11 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
 
   @Override
   public CompletableFuture<List<Reply>> write(int group, List<byte[][]> commands, boolean resp3) {
-    SlotGroupEntry.Builder entry =
-        SlotGroupEntry.newBuilder()
-            .setTimeMs(System.currentTimeMillis())
-            .setRandomSeed(ThreadLocalRandom.current().nextLong());
-    for (byte[][] args : commands) {
-      CommandCall.Builder call = CommandCall.newBuilder().setResp3(resp3);
-      for (byte[] a : args) {
-        call.addArgs(ByteString.copyFrom(a));
-      }
-      entry.addCalls(call);
+    Layout l = layout;
+    if (group >= l.writeQueues().length) {
+      return CompletableFuture.failedFuture(new NotLeaderException(group, "no such slot group"));
     }
-    return submit(group, new WriteMessage(entry.build()), RaftClientRequest.writeRequestType())
-        .thenApply(ReplyMessage::replies);
+    return l.writeQueues()[group].enqueue(commands, resp3);
   }
 
   @Override

@@ -103,7 +103,7 @@ public final class ServerCommand implements Callable<Integer> {
     KvorumNode node;
     try {
       node = KvorumNode.start(cfg);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       LOG.error("cannot start: {}", e.getMessage(), e);
       return 1;
     }
