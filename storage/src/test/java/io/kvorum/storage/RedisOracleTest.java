@@ -75,7 +75,7 @@ class RedisOracleTest {
           checked++;
         }
       }
-      assertThat(checked).isEqualTo(50);
+      assertThat(checked).as("commands checked against COMMAND INFO").isGreaterThanOrEqualTo(50);
       assertThat(problems).isEmpty();
     }
   }

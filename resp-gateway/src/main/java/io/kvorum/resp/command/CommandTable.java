@@ -128,7 +128,7 @@ public final class CommandTable {
       CommandEntry sub = e.subcommands().get(latin1(args[1]).toLowerCase(Locale.ROOT));
       if (sub == null) {
         return new Lookup(null, new Reply.Error("ERR unknown subcommand '"
-            + truncate(latin1(args[1]), NAME_LIMIT) + "'. Try "
+            + truncate(cString(args[1]), NAME_LIMIT) + "'. Try "
             + latin1(args[0]).toUpperCase(Locale.ROOT) + " HELP."), null);
       }
       e = sub;
@@ -148,14 +148,23 @@ public final class CommandTable {
     StringBuilder quoted = new StringBuilder();
     for (int i = 1; i < args.length && quoted.length() < NAME_LIMIT; i++) {
       int room = NAME_LIMIT - quoted.length();
-      quoted.append('\'').append(truncate(latin1(args[i]), room)).append("' ");
+      quoted.append('\'').append(truncate(cString(args[i]), room)).append("' ");
     }
-    return new Reply.Error("ERR unknown command '" + truncate(latin1(args[0]), NAME_LIMIT)
+    return new Reply.Error("ERR unknown command '" + truncate(cString(args[0]), NAME_LIMIT)
         + "', with args beginning with: " + quoted);
   }
 
   private static String truncate(String s, int max) {
     return s.length() <= max ? s : s.substring(0, max);
+  }
+
+  /** The text C's {@code %s} prints for an argument: Redis stops at the first NUL byte. */
+  static String cString(byte[] b) {
+    int n = 0;
+    while (n < b.length && b[n] != 0) {
+      n++;
+    }
+    return new String(b, 0, n, StandardCharsets.ISO_8859_1);
   }
 
   static String latin1(byte[] b) {

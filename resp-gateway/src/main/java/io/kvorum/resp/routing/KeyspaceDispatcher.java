@@ -40,6 +40,8 @@ public final class KeyspaceDispatcher {
   public static final String SCAN_COMMAND = "kvorum.scan";
   public static final String COUNT_KEYS_IN_SLOT = "kvorum.countkeysinslot";
   public static final String GET_KEYS_IN_SLOT = "kvorum.getkeysinslot";
+  private static final byte[] MATCH = "MATCH".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TYPE = "TYPE".getBytes(StandardCharsets.US_ASCII);
   /** Most slot ranges one SCAN call visits before returning (keeps one call short). */
   private static final int SCAN_MAX_RANGES = 16;
   private static final Set<String> SCAN_TYPES =
@@ -243,6 +245,7 @@ public final class KeyspaceDispatcher {
   // ---------------------------------------------------------------- SCAN
 
   /** The parsed arguments of SCAN; the errors are Redis's, in Redis's order. */
+  /** A parsed SCAN; {@code pattern} and {@code type} are null when not given. */
   record ScanRequest(long cursor, long count, byte[] pattern, byte[] type) {
     static ScanRequest parse(byte[][] args) {
       Long cursor = ScanCursors.parse(args[1]);
@@ -250,8 +253,8 @@ public final class KeyspaceDispatcher {
         throw new RedisError("ERR invalid cursor");
       }
       long count = 10;
-      byte[] pattern = new byte[0];
-      byte[] type = new byte[0];
+      byte[] pattern = null;
+      byte[] type = null;
       int i = 2;
       while (i < args.length) {
         String opt = new String(args[i], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
@@ -264,7 +267,7 @@ public final class KeyspaceDispatcher {
         } else if (opt.equals("match") && hasValue) {
           pattern = args[i + 1];
           if (pattern.length == 1 && pattern[0] == '*') {
-            pattern = new byte[0];
+            pattern = null;
           }
         } else if (opt.equals("type") && hasValue) {
           type = args[i + 1];
@@ -291,8 +294,8 @@ public final class KeyspaceDispatcher {
     } catch (RedisError e) {
       return CompletableFuture.completedFuture(e.reply());
     }
-    String type = new String(req.type(), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
-    if (req.type().length > 0 && !SCAN_TYPES.contains(type)) {
+    if (req.type() != null && !SCAN_TYPES.contains(
+        new String(req.type(), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT))) {
       // Redis 7.0 accepts an unknown type and matches nothing.
       return CompletableFuture.completedFuture(scanReply(0, List.of()));
     }
@@ -323,10 +326,18 @@ public final class KeyspaceDispatcher {
     byte[] to = range.to() + 1 >= HashSlot.COUNT
         ? new byte[0]
         : new byte[] {(byte) ((range.to() + 1) >>> 8), (byte) (range.to() + 1)};
-    byte[][] call = {
-      SCAN_COMMAND.getBytes(StandardCharsets.US_ASCII), from, to,
-      RedisNumbers.toBytes(Math.max(1, req.count() - keys.size())), req.pattern(), req.type()
-    };
+    List<byte[]> args = new ArrayList<>(List.of(
+        SCAN_COMMAND.getBytes(StandardCharsets.US_ASCII), from, to,
+        RedisNumbers.toBytes(Math.max(1, req.count() - keys.size()))));
+    if (req.pattern() != null) {
+      args.add(MATCH);
+      args.add(req.pattern());
+    }
+    if (req.type() != null) {
+      args.add(TYPE);
+      args.add(req.type());
+    }
+    byte[][] call = args.toArray(byte[][]::new);
     final LedRange current = range;
     return read(range.group(), slot, call, resp3).thenCompose(reply -> {
       if (reply instanceof Reply.Error) {

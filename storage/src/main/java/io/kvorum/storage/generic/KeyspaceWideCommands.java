@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  * reads the gateway builds SCAN and CLUSTER COUNTKEYSINSLOT/GETKEYSINSLOT from.
  */
 public final class KeyspaceWideCommands {
-  /** Internal: {@code kvorum.scan from to count [pattern [type]]}; see {@link #scan}. */
+  /** Internal: {@code kvorum.scan from to count [MATCH pattern] [TYPE type]}; see {@link #scan}. */
   public static final String SCAN = "kvorum.scan";
   /** Internal: {@code kvorum.countkeysinslot slot} → number of keys stored in the slot. */
   public static final String COUNT_KEYS_IN_SLOT = "kvorum.countkeysinslot";
@@ -192,7 +192,7 @@ public final class KeyspaceWideCommands {
   }
 
   /**
-   * {@code kvorum.scan <from> <to-or-empty> <count> [<pattern-or-empty> [<type-or-empty>]]}: looks
+   * {@code kvorum.scan <from> <to-or-empty> <count> [MATCH pattern] [TYPE type]}: looks
    * at up to {@code count} meta keys from {@code from} (inclusive) to {@code to} (exclusive, empty
    * for no bound), and answers {@code [next, [keys…]]}: {@code next} is the meta key to continue
    * from, empty when the range is exhausted; the keys are the live ones matching the glob pattern
@@ -206,10 +206,18 @@ public final class KeyspaceWideCommands {
     if (count < 1) {
       throw RedisError.syntax();
     }
-    byte[] pattern = args.length > 4 && args[4].length > 0 ? args[4] : null;
-    byte[] type = args.length > 5 && args[5].length > 0 ? args[5] : null;
-    if (args.length > 6) {
-      throw RedisError.syntax();
+    byte[] pattern = null;
+    byte[] type = null;
+    for (int i = 4; i < args.length; i += 2) {
+      if (i + 1 >= args.length) {
+        throw RedisError.syntax();
+      } else if (Keywords.is(args[i], "match")) {
+        pattern = args[i + 1];
+      } else if (Keywords.is(args[i], "type")) {
+        type = args[i + 1];
+      } else {
+        throw RedisError.syntax();
+      }
     }
     boolean allKeys = pattern == null || (pattern.length == 1 && pattern[0] == '*');
     long now = ctx.now();

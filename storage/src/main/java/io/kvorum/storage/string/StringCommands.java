@@ -111,6 +111,13 @@ public final class StringCommands {
     if (o.expire() == null && o.keepTtl() && old != null) {
       expireAt = old.expireAt();
     }
+    if (expireAt != 0 && expireAt <= ctx.now()) {
+      // Already expired (EXAT/PXAT in the past): the key is gone, as Redis makes it on next access.
+      if (old != null) {
+        ks.remove(args[1], old);
+      }
+      return o.get() ? previous : Reply.OK;
+    }
     ks.putString(args[1], old, args[2], StringEncoding.forArgument(args[2]), expireAt);
     return o.get() ? previous : Reply.OK;
   }

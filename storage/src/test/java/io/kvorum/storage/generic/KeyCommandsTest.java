@@ -311,10 +311,10 @@ class KeyCommandsTest {
     assertThat(calls).isEqualTo(5);
 
     Reply.Array typed = (Reply.Array) fx.call(b("kvorum.scan"), new byte[0], new byte[0],
-        b("1000"), b(""), b("LIST"));
+        b("1000"), b("TYPE"), b("LIST"));
     assertThat(ReplyText.of(typed)).isEqualTo("[, [list1]]");
     Reply.Array matched = (Reply.Array) fx.call(b("kvorum.scan"), new byte[0], new byte[0],
-        b("1000"), b("k1?"), b("string"));
+        b("1000"), b("MATCH"), b("k1?"), b("TYPE"), b("string"));
     assertThat(set(ReplyText.of(matched.items().get(1))))
         .containsExactlyInAnyOrder("k10", "k11", "k12", "k13", "k14", "k15", "k16", "k17", "k18",
             "k19");
@@ -323,6 +323,9 @@ class KeyCommandsTest {
     Reply.Array bounded = (Reply.Array) fx.call(b("kvorum.scan"), KeyCodec.slotStart(slot),
         KeyCodec.slotEnd(slot), b("100"));
     assertThat(ReplyText.of(bounded)).isEqualTo("[, [k1]]");
+    // An empty pattern is a pattern (it matches only the empty key), not "no pattern".
+    assertThat(ReplyText.of(fx.call(b("kvorum.scan"), new byte[0], new byte[0], b("1000"),
+        b("MATCH"), b("")))).isEqualTo("[, []]");
     assertThat(ReplyText.of(fx.call(b("kvorum.scan"), new byte[0], new byte[0], b("0"))))
         .isEqualTo("-ERR syntax error");
   }
