@@ -1,0 +1,22 @@
+package io.kvorum.it.differential;
+
+/** How the two servers' replies to one command are compared. */
+enum Check {
+  /** Byte for byte: the default, and what the promise "same reply bytes as Redis" means. */
+  EXACT,
+  /** An aggregate whose order Redis leaves unspecified (KEYS): the same elements, byte for byte, in any order. */
+  UNORDERED,
+  /** TTL, EXPIRETIME: equal, or both ≥ 0 and at most 2 s apart (the two servers ran the command at different instants). */
+  TTL_SECONDS,
+  /** PTTL, PEXPIRETIME: equal, or both ≥ 0 and at most 2000 ms apart. */
+  TTL_MILLIS,
+  /** RANDOMKEY: nil exactly when the oracle says nil, else a key that exists on both servers. */
+  RANDOM_KEY,
+  /** SCAN 0 …: iterated to the end on each server; the same set of keys (cursors are private to each server). */
+  FULL_SCAN;
+
+  /** Needs a round trip in the middle (follow-up commands), so it cannot sit inside a pipeline. */
+  boolean interactive() {
+    return this == RANDOM_KEY || this == FULL_SCAN;
+  }
+}

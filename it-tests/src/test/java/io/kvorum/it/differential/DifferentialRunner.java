@@ -1,0 +1,457 @@
+package io.kvorum.it.differential;
+
+import io.kvorum.it.fixture.RawResp;
+import io.kvorum.it.fixture.RespEndpoint;
+import io.kvorum.it.fixture.RespReply;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Runs one command sequence against the oracle and the target over a pair of connections in the
+ * same protocol, and reports the first reply that differs.
+ *
+ * <p>Each run starts with FLUSHALL on both. Runs of ordinary commands are sent as one pipeline
+ * (the same bytes to both servers), then the replies are read and compared in order; commands
+ * that need a follow-up round trip (RANDOMKEY, a full SCAN) are run on their own. After a
+ * mismatch both connections are dropped, so no stale reply leaks into the next sequence.
+ */
+final class DifferentialRunner implements AutoCloseable {
+
+  enum Protocol { RESP2, RESP3 }
+
+  /** One disagreement, with everything needed to understand and reproduce it. */
+  record Mismatch(long seed, Protocol protocol, String step, int steps, String command, String check,
+      String reason, String oracleReply, String targetReply, List<String> transcript) {
+
+    String commandName() {
+      String upper = command.toUpperCase(java.util.Locale.ROOT);
+      int space = upper.indexOf(' ');
+      String first = space < 0 ? upper : upper.substring(0, space);
+      if ((first.equals("OBJECT") || first.equals("CLUSTER")) && space > 0) {
+        String rest = upper.substring(space + 1).replace("\"", "");
+        int next = rest.indexOf(' ');
+        return first + " " + (next < 0 ? rest : rest.substring(0, next));
+      }
+      return first;
+    }
+
+    String report(String reproduce) {
+      StringBuilder out = new StringBuilder();
+      out.append("=== MISMATCH: seed ").append(seed).append(" (").append(protocol).append("), step ")
+          .append(step).append(" of ").append(steps).append('\n');
+      out.append("command : ").append(command).append('\n');
+      out.append("check   : ").append(check).append(" - ").append(reason).append('\n');
+      out.append("redis   : ").append(oracleReply).append('\n');
+      out.append("target  : ").append(targetReply).append('\n');
+      out.append("sequence so far (steps r1..r").append(RESET.size())
+          .append(" reset both servers; replies are the oracle's):\n");
+      for (String line : transcript) {
+        out.append("  ").append(line).append('\n');
+      }
+      out.append("reproduce: ").append(reproduce).append('\n');
+      return out.toString();
+    }
+  }
+
+  /** What the generator made the servers do, to show that the edge cases were really reached. */
+  static final class Coverage {
+    final Map<String, Integer> commands = new TreeMap<>();
+    final Map<String, Integer> oracleErrors = new TreeMap<>();
+    int total;
+
+    void record(GeneratedCommand command, RespReply oracleReply) {
+      total++;
+      commands.merge(command.name(), 1, Integer::sum);
+      if (oracleReply != null && oracleReply.isError()) {
+        oracleErrors.merge(errorClass(oracleReply.text()), 1, Integer::sum);
+      }
+    }
+
+    /** "ERR wrong number of arguments for 'get' command" → "ERR wrong number of arguments for '…' command". */
+    static String errorClass(String error) {
+      String shape = error == null ? "" : error.replaceAll("'[^']*'", "'…'");
+      return shape.length() > 70 ? shape.substring(0, 70) + "…" : shape;
+    }
+
+    int errorsStartingWith(String prefix) {
+      return oracleErrors.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+          .mapToInt(Map.Entry::getValue).sum();
+    }
+  }
+
+  private static final class Connections {
+    final RawResp oracle;
+    final RawResp target;
+
+    Connections(RawResp oracle, RawResp target) {
+      this.oracle = oracle;
+      this.target = target;
+    }
+  }
+
+  /** The target failed at the transport level (closed the connection, no reply in time, garbage). */
+  private static final class TargetFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    TargetFailure(IOException cause) {
+      super(cause instanceof SocketTimeoutException ? "no reply within the read timeout" : cause.toString(), cause);
+    }
+  }
+
+  /**
+   * Puts both servers back to empty before each sequence: DEL of every key the generator can
+   * name, one DEL per hash slot. Cheaper than FLUSHALL on Kvorum (which is a write to every slot
+   * group) and just as complete, since sequences only ever create keys from that pool.
+   */
+  static final List<GeneratedCommand> RESET;
+
+  static {
+    Map<Integer, List<String>> bySlot = new TreeMap<>();
+    List<String> keys = new ArrayList<>(CommandGenerator.ALL_KEYS);
+    keys.add(""); // the empty key is in the pool too
+    for (String key : keys) {
+      bySlot.computeIfAbsent(io.kvorum.it.fixture.HashSlot.of(key), slot -> new ArrayList<>()).add(key);
+    }
+    List<GeneratedCommand> reset = new ArrayList<>();
+    for (List<String> sameSlot : bySlot.values()) {
+      List<String> args = new ArrayList<>();
+      args.add("DEL");
+      args.addAll(sameSlot);
+      reset.add(new GeneratedCommand(args, Check.EXACT));
+    }
+    RESET = List.copyOf(reset);
+  }
+
+  private final RespEndpoint oracle;
+  private final RespEndpoint target;
+  private final boolean pipeline;
+  private final Map<Protocol, Connections> connections = new EnumMap<>(Protocol.class);
+  final Coverage coverage = new Coverage();
+
+  DifferentialRunner(RespEndpoint oracle, RespEndpoint target, boolean pipeline) {
+    this.oracle = oracle;
+    this.target = target;
+    this.pipeline = pipeline;
+  }
+
+  Optional<Mismatch> run(long seed, Protocol protocol, List<GeneratedCommand> sequence) {
+    List<GeneratedCommand> steps = new ArrayList<>(RESET.size() + sequence.size());
+    steps.addAll(RESET);
+    steps.addAll(sequence);
+    List<String> transcript = new ArrayList<>();
+    MismatchBuilder mismatch = (step, reason, oracleReply, targetReply) -> {
+      drop(protocol);
+      return Optional.of(new Mismatch(seed, protocol, label(step), sequence.size(), steps.get(step).display(),
+          steps.get(step).check().toString(), reason, oracleReply, targetReply, List.copyOf(transcript)));
+    };
+
+    Connections pair;
+    try {
+      pair = connections(protocol);
+    } catch (TargetFailure failure) {
+      drop(protocol);
+      boolean hello = protocol == Protocol.RESP3;
+      return Optional.of(new Mismatch(seed, protocol, hello ? "HELLO" : "connect", sequence.size(),
+          hello ? "HELLO 3" : "(connect)", "HANDSHAKE", failure.getMessage(),
+          hello ? "(a RESP3 map)" : "(connected)", "(see reason)", List.of()));
+    }
+
+    int index = 0;
+    while (index < steps.size()) {
+      GeneratedCommand first = steps.get(index);
+      if (first.check().interactive()) {
+        Optional<Mismatch> found = runInteractive(pair, index, first, transcript, mismatch);
+        if (found.isPresent()) {
+          return found;
+        }
+        index++;
+        continue;
+      }
+      int end = index + 1;
+      while (pipeline && end < steps.size() && !steps.get(end).check().interactive()) {
+        end++;
+      }
+      List<GeneratedCommand> batch = steps.subList(index, end);
+      List<RespReply> oracleReplies = oracleRoundTrip(pair.oracle, batch);
+      List<RespReply> targetReplies = new ArrayList<>(batch.size());
+      TargetFailure failure = null;
+      try {
+        for (GeneratedCommand command : batch) {
+          pair.target.send(command.bytes());
+        }
+        pair.target.flush();
+        for (int i = 0; i < batch.size(); i++) {
+          targetReplies.add(pair.target.read());
+        }
+      } catch (IOException e) {
+        failure = new TargetFailure(e);
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        int step = index + i;
+        GeneratedCommand command = batch.get(i);
+        RespReply expected = oracleReplies.get(i);
+        if (step >= RESET.size()) {
+          coverage.record(command, expected);
+        }
+        if (i >= targetReplies.size()) {
+          return mismatch.at(step, "target connection failed: " + failure.getMessage(), shown(expected), "(no reply)");
+        }
+        RespReply actual = targetReplies.get(i);
+        String problem = ReplyComparison.compare(command.check(), expected, actual);
+        if (problem != null) {
+          return mismatch.at(step, problem, shown(expected), shown(actual));
+        }
+        transcript.add(line(step, command, expected.render()));
+      }
+      index = end;
+    }
+    return Optional.empty();
+  }
+
+  @FunctionalInterface
+  private interface MismatchBuilder {
+    Optional<Mismatch> at(int step, String reason, String oracleReply, String targetReply);
+  }
+
+  private Optional<Mismatch> runInteractive(Connections pair, int step, GeneratedCommand command,
+      List<String> transcript, MismatchBuilder mismatch) {
+    return switch (command.check()) {
+      case RANDOM_KEY -> randomKey(pair, step, command, transcript, mismatch);
+      case FULL_SCAN -> fullScan(pair, step, command, transcript, mismatch);
+      default -> throw new IllegalArgumentException(command.check().toString());
+    };
+  }
+
+  /** RANDOMKEY is random: only "nil exactly when empty" and "the key exists" can be compared. */
+  private Optional<Mismatch> randomKey(Connections pair, int step, GeneratedCommand command,
+      List<String> transcript, MismatchBuilder mismatch) {
+    RespReply expected = oracleCall(pair.oracle, command.bytes());
+    coverage.record(command, expected);
+    RespReply actual;
+    try {
+      actual = pair.target.call(command.bytes());
+    } catch (IOException e) {
+      return mismatch.at(step, "target connection failed: " + new TargetFailure(e).getMessage(), shown(expected), "(no reply)");
+    }
+    if (expected.isNull() || expected.isError() || actual.isNull() || actual.isError()) {
+      if (!expected.sameBytes(actual)) {
+        return mismatch.at(step, "nil/error must be the same bytes", shown(expected), shown(actual));
+      }
+    } else if (actual.kind() != RespReply.Kind.BULK_STRING) {
+      return mismatch.at(step, "expected a bulk string key", shown(expected), shown(actual));
+    } else {
+      List<byte[]> exists = List.of("EXISTS".getBytes(StandardCharsets.US_ASCII), actual.payload());
+      RespReply onOracle = oracleCall(pair.oracle, exists);
+      RespReply onTarget;
+      try {
+        onTarget = pair.target.call(exists);
+      } catch (IOException e) {
+        return mismatch.at(step, "target connection failed on EXISTS: " + e, shown(expected), shown(actual));
+      }
+      if (!isOne(onOracle) || !isOne(onTarget)) {
+        return mismatch.at(step, "returned a key that does not exist (EXISTS on redis: " + onOracle.render()
+            + ", on target: " + onTarget.render() + ")", shown(expected), shown(actual));
+      }
+    }
+    transcript.add(line(step, command, expected.render() + "   (any existing key)"));
+    return Optional.empty();
+  }
+
+  private static boolean isOne(RespReply reply) {
+    return reply.kind() == RespReply.Kind.INTEGER && reply.asLong() == 1;
+  }
+
+  /** Result of iterating SCAN from cursor 0 until it returns 0. */
+  private record ScanOutcome(RespReply firstReply, String problem, Set<String> keys, int calls) {
+    boolean failed() {
+      return problem != null;
+    }
+  }
+
+  private static final int MAX_SCAN_CALLS = 10_000;
+
+  private Optional<Mismatch> fullScan(Connections pair, int step, GeneratedCommand command,
+      List<String> transcript, MismatchBuilder mismatch) {
+    ScanOutcome expected;
+    try {
+      expected = scanAll(pair.oracle, command);
+    } catch (IOException e) {
+      throw new UncheckedIOException("the oracle failed on " + command.display(), e);
+    }
+    coverage.record(command, expected.firstReply());
+    if (expected.failed() && !expected.firstReply().isError()) {
+      throw new IllegalStateException("the oracle's SCAN misbehaved (" + expected.problem() + ") on " + command.display());
+    }
+    ScanOutcome actual;
+    try {
+      actual = scanAll(pair.target, command);
+    } catch (IOException e) {
+      return mismatch.at(step, "target connection failed: " + new TargetFailure(e).getMessage(), shown(expected.firstReply()), "(no reply)");
+    }
+    if (expected.failed()) {
+      if (!expected.firstReply().sameBytes(actual.firstReply())) {
+        return mismatch.at(step, "error reply bytes differ", shown(expected.firstReply()), shown(actual.firstReply()));
+      }
+      transcript.add(line(step, command, expected.firstReply().render()));
+      return Optional.empty();
+    }
+    if (actual.failed()) {
+      return mismatch.at(step, actual.problem(), shown(expected.firstReply()), shown(actual.firstReply()));
+    }
+    if (!expected.keys().equals(actual.keys())) {
+      Set<String> missing = new TreeSet<>(expected.keys());
+      missing.removeAll(actual.keys());
+      Set<String> extra = new TreeSet<>(actual.keys());
+      extra.removeAll(expected.keys());
+      return mismatch.at(step, "full iteration returned different keys: missing " + missing + ", extra " + extra,
+          "keys " + expected.keys() + " in " + expected.calls() + " calls",
+          "keys " + actual.keys() + " in " + actual.calls() + " calls");
+    }
+    transcript.add(line(step, command, "keys " + expected.keys() + " (full iteration, order ignored)"));
+    return Optional.empty();
+  }
+
+  private static ScanOutcome scanAll(RawResp connection, GeneratedCommand command) throws IOException {
+    List<byte[]> args = new ArrayList<>(command.bytes());
+    Set<String> keys = new TreeSet<>();
+    RespReply first = null;
+    for (int calls = 1; calls <= MAX_SCAN_CALLS; calls++) {
+      RespReply reply = connection.call(args);
+      if (first == null) {
+        first = reply;
+      }
+      if (reply.isError()) {
+        return new ScanOutcome(first, calls == 1 ? "error" : "error after " + calls + " calls: " + reply.render(), keys, calls);
+      }
+      if (reply.kind() != RespReply.Kind.ARRAY || reply.elements().size() != 2
+          || reply.elements().get(0).kind() != RespReply.Kind.BULK_STRING
+          || reply.elements().get(1).kind() != RespReply.Kind.ARRAY) {
+        return new ScanOutcome(first, "not a [cursor, [keys]] reply: " + reply.render(), keys, calls);
+      }
+      for (RespReply key : reply.elements().get(1).elements()) {
+        if (key.kind() != RespReply.Kind.BULK_STRING || key.isNull()) {
+          return new ScanOutcome(first, "a key that is not a bulk string: " + key.render(), keys, calls);
+        }
+        keys.add(RespReply.escape(key.payload()));
+      }
+      String cursor = reply.elements().get(0).text();
+      if (cursor.equals("0")) {
+        return new ScanOutcome(first, null, keys, calls);
+      }
+      args.set(1, cursor.getBytes(StandardCharsets.US_ASCII)); // the first call used the generated cursor
+    }
+    return new ScanOutcome(first, "cursor did not return to 0 within " + MAX_SCAN_CALLS + " calls", keys, MAX_SCAN_CALLS);
+  }
+
+  private List<RespReply> oracleRoundTrip(RawResp connection, List<GeneratedCommand> batch) {
+    try {
+      for (GeneratedCommand command : batch) {
+        connection.send(command.bytes());
+      }
+      connection.flush();
+      List<RespReply> replies = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        replies.add(connection.read());
+      }
+      return replies;
+    } catch (IOException e) {
+      throw new UncheckedIOException("the oracle " + oracle.describe() + " failed", e);
+    }
+  }
+
+  private RespReply oracleCall(RawResp connection, List<byte[]> args) {
+    try {
+      return connection.call(args);
+    } catch (IOException e) {
+      throw new UncheckedIOException("the oracle " + oracle.describe() + " failed", e);
+    }
+  }
+
+  private Connections connections(Protocol protocol) throws TargetFailure {
+    Connections existing = connections.get(protocol);
+    if (existing != null) {
+      return existing;
+    }
+    RawResp oracleConnection;
+    try {
+      oracleConnection = oracle.connect();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot connect to the oracle " + oracle.describe(), e);
+    }
+    RawResp targetConnection;
+    try {
+      targetConnection = target.connect();
+    } catch (IOException e) {
+      oracleConnection.close();
+      throw new TargetFailure(e);
+    }
+    Connections pair = new Connections(oracleConnection, targetConnection);
+    connections.put(protocol, pair);
+    if (protocol == Protocol.RESP3) {
+      // HELLO's reply carries the server's name, version and connection id: not comparable byte
+      // for byte, so only its shape is checked. Every later reply is compared exactly.
+      RespReply expected = oracleCall(oracleConnection, RawResp.utf8("HELLO", "3"));
+      if (expected.kind() != RespReply.Kind.MAP) {
+        throw new IllegalStateException("the oracle did not switch to RESP3: " + expected.render());
+      }
+      RespReply actual;
+      try {
+        actual = targetConnection.call("HELLO", "3");
+      } catch (IOException e) {
+        throw new TargetFailure(e);
+      }
+      if (actual.kind() != RespReply.Kind.MAP || !"3".equals(mapValue(actual, "proto"))) {
+        throw new TargetFailure(new IOException("HELLO 3 did not answer a RESP3 map with proto 3: " + shown(actual)));
+      }
+    }
+    return pair;
+  }
+
+  private static String mapValue(RespReply map, String key) {
+    List<RespReply> elements = map.elements();
+    for (int i = 0; i + 1 < elements.size(); i += 2) {
+      if (key.equals(elements.get(i).text())) {
+        return elements.get(i + 1).text();
+      }
+    }
+    return null;
+  }
+
+  private void drop(Protocol protocol) {
+    Connections pair = connections.remove(protocol);
+    if (pair != null) {
+      pair.oracle.close();
+      pair.target.close();
+    }
+  }
+
+  private static String shown(RespReply reply) {
+    return reply.rawEscaped() + "    " + reply.render();
+  }
+
+  private static String line(int step, GeneratedCommand command, String reply) {
+    return String.format("%4s  %s  ->  %s", label(step), command.display(), reply);
+  }
+
+  /** Reset steps are r1, r2, …; the sequence's own commands 1, 2, … */
+  private static String label(int index) {
+    return index < RESET.size() ? "r" + (index + 1) : String.valueOf(index - RESET.size() + 1);
+  }
+
+  @Override
+  public void close() {
+    for (Protocol protocol : Protocol.values()) {
+      drop(protocol);
+    }
+  }
+}
