@@ -1,11 +1,18 @@
 package io.kvorum.storage.command;
 
+import io.kvorum.storage.bitmap.BitmapCommands;
 import io.kvorum.storage.expiry.ExpiryCommands;
 import io.kvorum.storage.generic.ExpireCommands;
 import io.kvorum.storage.generic.KeyCommands;
 import io.kvorum.storage.generic.KeyspaceWideCommands;
 import io.kvorum.storage.generic.ObjectCommands;
+import io.kvorum.storage.geo.GeoCommands;
+import io.kvorum.storage.hash.HashCommands;
+import io.kvorum.storage.hyperloglog.HyperLogLogCommands;
+import io.kvorum.storage.list.ListCommands;
+import io.kvorum.storage.set.SetCommands;
 import io.kvorum.storage.string.StringCommands;
+import io.kvorum.storage.zset.ZsetCommands;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,10 +23,17 @@ final class KeyspaceFeatures {
   static List<List<KeyspaceCommand>> all() {
     return List.of(
         StringCommands.table(),
+        ZsetCommands.table(),
+        GeoCommands.table(),
         KeyCommands.table(),
         ExpireCommands.table(),
         ObjectCommands.table(),
-        KeyspaceWideCommands.table());
+        KeyspaceWideCommands.table(),
+        HashCommands.table(),
+        SetCommands.table(),
+        BitmapCommands.table(),
+        HyperLogLogCommands.table(),
+        ListCommands.table());
   }
 
   static List<KeyspaceCommand> internal() {

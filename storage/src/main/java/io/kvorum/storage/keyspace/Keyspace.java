@@ -134,6 +134,20 @@ public final class Keyspace {
     removeEncoded(KeyCodec.metaKey(key), key, meta);
   }
 
+  /**
+   * Removes a collection key whose members the caller has already deleted (popped or trimmed to
+   * nothing): metadata and expiry index only. {@link #remove} would scan the member range again,
+   * and after many pops that range is a long run of tombstones.
+   */
+  public void removeEmptied(byte[] key, KeyMeta meta) {
+    byte[] mk = KeyCodec.metaKey(key);
+    view.delete(Column.META, mk);
+    if (meta.hasExpire()) {
+      view.delete(Column.EXPIRE, KeyCodec.expireKey(meta.expireAt(), mk));
+    }
+    counters.keys--;
+  }
+
   private void removeEncoded(byte[] mk, byte[] key, KeyMeta meta) {
     view.delete(Column.META, mk);
     if (meta.hasExpire()) {
