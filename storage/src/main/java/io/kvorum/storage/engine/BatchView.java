@@ -20,7 +20,7 @@ import org.rocksdb.WriteBatch;
  * WriteBatchWithIndex cannot do this because it refuses range deletions, which big-key deletes need.
  * Only the apply thread uses it, so the database underneath does not change while it is open.
  */
-final class BatchView implements DataView {
+final class BatchView implements DataView, AutoCloseable {
   private static final byte[] TOMBSTONE = new byte[0];
 
   private final RocksDB db;
@@ -147,7 +147,8 @@ final class BatchView implements DataView {
     return new MergedCursor(column, base, range.entrySet().iterator(), from, to, reverse);
   }
 
-  void close() {
+  @Override
+  public void close() {
     batch.close();
   }
 

@@ -179,25 +179,16 @@ public final class SlotGroupStore implements AutoCloseable {
   }
 
   /**
-   * Records that a log entry without keyspace effects (a Raft configuration change or no-op) was
-   * applied, so the applied index stays contiguous.
+   * Records that a log entry without keyspace effects (a Raft configuration change or leader
+   * no-op) was applied. Only the in-memory index moves; the next data entry persists it. After a
+   * crash such entries are simply replayed, which changes nothing.
    */
   public void markApplied(long term, long index) {
     applyLock.lock();
     try {
-      if (index <= applied.index()) {
-        return;
-      }
-      BatchView view = new BatchView(db, handles, applyReadOptions);
-      try {
-        writeSystem(view, term, index, counters);
-        db.write(writeOptions, view.batch());
+      if (index > applied.index()) {
         applied = new Applied(term, index);
-      } finally {
-        view.close();
       }
-    } catch (RocksDBException e) {
-      throw new StorageException("marking index " + index + " failed", e);
     } finally {
       applyLock.unlock();
     }
@@ -262,6 +253,12 @@ public final class SlotGroupStore implements AutoCloseable {
     try (FlushOptions flush = new FlushOptions().setWaitForFlush(true);
         Checkpoint cp = Checkpoint.create(db)) {
       ensureOpen();
+      // A checkpoint records exactly the index it reports, including entries without keyspace
+      // effects that markApplied only noted in memory.
+      try (BatchView view = new BatchView(db, handles, applyReadOptions)) {
+        writeSystem(view, applied.term(), applied.index(), counters);
+        db.write(writeOptions, view.batch());
+      }
       db.flush(flush, handleList);
       cp.createCheckpoint(target.toString());
       return applied;
