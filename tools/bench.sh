@@ -5,7 +5,8 @@
 # under bench-results/ (gitignored).
 #
 # Knobs (environment):
-#   BENCH_TESTS      redis-benchmark -t list          (default: set,get; later: lpush,rpop,sadd,hset,zadd,...)
+#   BENCH_TESTS      redis-benchmark -t list          (default: set,get,lpush,rpop,sadd,hset,zadd)
+#   BENCH_SLOT_GROUPS slot groups of the Kvorum node   (default: the node's default, 16)
 #   BENCH_PIPELINES  pipeline depths, space separated (default: "1 16")
 #   BENCH_N          requests per test                (default: 100000)
 #   BENCH_CLIENTS    parallel connections             (default: 50)
@@ -20,7 +21,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-tests="${BENCH_TESTS:-set,get}"
+tests="${BENCH_TESTS:-set,get,lpush,rpop,sadd,hset,zadd}"
+slot_groups="${BENCH_SLOT_GROUPS:-16}"
 pipelines="${BENCH_PIPELINES:-1 16}"
 requests="${BENCH_N:-100000}"
 clients="${BENCH_CLIENTS:-50}"
@@ -110,7 +112,8 @@ redis-server --bind $host --port "$redis_port" --save "" --appendonly no --prote
 redis_pid=$!
 
 "$kvorum_bin" server --bind $host --port "$kvorum_port" --raft-port "$kvorum_raft_port" \
-  --admin-port "$kvorum_admin_port" --data-dir "$work_dir/kvorum-data" >"$work_dir/kvorum.log" 2>&1 &
+  --admin-port "$kvorum_admin_port" --data-dir "$work_dir/kvorum-data" \
+  --slot-groups "$slot_groups" >"$work_dir/kvorum.log" 2>&1 &
 kvorum_pid=$!
 
 wait_ready redis-server "$redis_pid" "$redis_port" "$work_dir/redis/redis.log"
@@ -159,6 +162,7 @@ result_file="bench-results/bench-$(date +%Y%m%d-%H%M%S).txt"
 {
   echo "# Kvorum vs redis-server, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo '+dirty')"
   echo "# $(nproc) cores; $(redis-server --version | awk '{print $1, $2, $3}'); $(java -version 2>&1 | head -1)"
+  echo "# kvorum: one node, $slot_groups slot groups"
   echo "# redis-benchmark -c $clients -n $requests -d $data_size -r $keyspace -t $tests -P <pipeline>; latencies in ms"
   printf '%-12s %8s %12s %12s %8s %10s %10s %10s %10s\n' \
     test pipeline "redis ops/s" "kvorum ops/s" ratio "redis p50" "redis p99" "kvorum p50" "kvorum p99"

@@ -100,7 +100,8 @@ final class GroupWriteQueue {
       result = CompletableFuture.failedFuture(e);
     }
     result.whenComplete((message, error) -> {
-      complete(batch, message, error);
+      // The next entry goes to the log before this one's replies are delivered, so its fsync
+      // overlaps the reply work instead of waiting for it.
       synchronized (this) {
         if (waiting.isEmpty()) {
           inFlight--;
@@ -108,6 +109,7 @@ final class GroupWriteQueue {
           submit(takeBatch());
         }
       }
+      complete(batch, message, error);
     });
   }
 
