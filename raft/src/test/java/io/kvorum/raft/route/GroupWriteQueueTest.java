@@ -1,0 +1,116 @@
+package io.kvorum.raft.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvorum.proto.slotgroup.CommandCall;
+import io.kvorum.proto.slotgroup.SlotGroupEntry;
+import io.kvorum.raft.group.ReplyMessage;
+import io.kvorum.storage.reply.Reply;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class GroupWriteQueueTest {
+  /** Stands in for the Raft division: records entries and completes them when told to. */
+  private final List<SlotGroupEntry> entries = new ArrayList<>();
+  private final List<CompletableFuture<ReplyMessage>> results = new ArrayList<>();
+
+  private CompletableFuture<ReplyMessage> submit(SlotGroupEntry entry) {
+    entries.add(entry);
+    CompletableFuture<ReplyMessage> f = new CompletableFuture<>();
+    results.add(f);
+    return f;
+  }
+
+  /** Applies entry {@code i}: each command's reply is its first argument as a status. */
+  private void apply(int i) {
+    List<Reply> replies = new ArrayList<>();
+    for (CommandCall call : entries.get(i).getCallsList()) {
+      replies.add(new Reply.Status(call.getArgs(0).toStringUtf8()));
+    }
+    results.get(i).complete(new ReplyMessage(replies));
+  }
+
+  private static List<byte[][]> commands(String... names) {
+    List<byte[][]> out = new ArrayList<>();
+    for (String n : names) {
+      out.add(new byte[][] {n.getBytes(StandardCharsets.UTF_8)});
+    }
+    return out;
+  }
+
+  private static List<String> names(SlotGroupEntry e) {
+    return e.getCallsList().stream().map(c -> c.getArgs(0).toStringUtf8()).toList();
+  }
+
+  @Test
+  void writesArrivingWhileAnEntryIsInFlightShareTheNextEntryInArrivalOrder() {
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20);
+    CompletableFuture<List<Reply>> first = q.enqueue(commands("a"), false);
+    CompletableFuture<List<Reply>> second = q.enqueue(commands("b", "c"), false);
+    CompletableFuture<List<Reply>> third = q.enqueue(commands("d"), true);
+    assertThat(entries).hasSize(1);
+    assertThat(names(entries.get(0))).containsExactly("a");
+
+    apply(0);
+    assertThat(first).isCompletedWithValue(List.of(new Reply.Status("a")));
+    assertThat(entries).hasSize(2);
+    assertThat(names(entries.get(1))).containsExactly("b", "c", "d");
+    assertThat(entries.get(1).getCalls(2).getResp3()).isTrue();
+    assertThat(second).isNotDone();
+
+    apply(1);
+    assertThat(second).isCompletedWithValue(List.of(new Reply.Status("b"), new Reply.Status("c")));
+    assertThat(third).isCompletedWithValue(List.of(new Reply.Status("d")));
+    assertThat(entries).hasSize(2);
+  }
+
+  @Test
+  void theNextEntryIsSubmittedBeforeThePreviousRepliesAreDelivered() {
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20);
+    q.enqueue(commands("a"), false).thenRun(() -> assertThat(entries).hasSize(2));
+    q.enqueue(commands("b"), false);
+    apply(0);
+    assertThat(entries).hasSize(2);
+  }
+
+  @Test
+  void anEntryHoldsAtMostMaxCommandsAndMaxBytes() {
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 2, 1 << 20);
+    q.enqueue(commands("a"), false);
+    q.enqueue(commands("b"), false);
+    q.enqueue(commands("c"), false);
+    q.enqueue(commands("d"), false);
+    apply(0);
+    assertThat(names(entries.get(1))).containsExactly("b", "c");
+    apply(1);
+    assertThat(names(entries.get(2))).containsExactly("d");
+
+    GroupWriteQueue small = new GroupWriteQueue(this::submit, 1, 1024, 10);
+    int before = entries.size();
+    small.enqueue(commands("x"), false);
+    small.enqueue(commands("y"), false);
+    small.enqueue(commands("z"), false);
+    apply(before);
+    assertThat(names(entries.get(before + 1))).containsExactly("y");
+  }
+
+  @Test
+  void aFailedEntryFailsEveryWriteInItAndTheQueueKeepsGoing() {
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20);
+    q.enqueue(commands("a"), false);
+    CompletableFuture<List<Reply>> b = q.enqueue(commands("b"), false);
+    CompletableFuture<List<Reply>> c = q.enqueue(commands("c"), false);
+    apply(0);
+    results.get(1).completeExceptionally(new NotLeaderException(0, "moved"));
+    assertThat(b).isCompletedExceptionally();
+    assertThat(c).isCompletedExceptionally();
+
+    CompletableFuture<List<Reply>> d = q.enqueue(commands("d"), false);
+    assertThat(entries).hasSize(3);
+    apply(2);
+    assertThat(d).isCompletedWithValue(List.of(new Reply.Status("d")));
+  }
+}
