@@ -6,6 +6,7 @@
 #
 # Knobs (environment):
 #   BENCH_TESTS      redis-benchmark -t list          (default: set,get,lpush,rpop,sadd,hset,zadd)
+#   BENCH_LARGE_N    members of the large hash/zset/list phase (default 1000000; 0 skips it)
 #   BENCH_SLOT_GROUPS slot groups of the Kvorum node   (default: the node's default, 16)
 #   BENCH_PIPELINES  pipeline depths, space separated (default: "1 16")
 #   BENCH_N          requests per test                (default: 100000)
@@ -23,6 +24,7 @@ cd "$root"
 
 tests="${BENCH_TESTS:-set,get,lpush,rpop,sadd,hset,zadd}"
 slot_groups="${BENCH_SLOT_GROUPS:-16}"
+large_n="${BENCH_LARGE_N:-1000000}"
 pipelines="${BENCH_PIPELINES:-1 16}"
 requests="${BENCH_N:-100000}"
 clients="${BENCH_CLIENTS:-50}"
@@ -157,6 +159,62 @@ for p in $pipelines; do
   done
 done
 
+# Large collections: single-member operations on a hash, a sorted set and a list of large_n
+# members each, and how long DEL of each takes. Loaded with redis-cli --pipe, 100 members per
+# command.
+declare -A del_ms
+fill_large() {
+  python3 - "$large_n" <<'PY' | redis-cli -h $host -p "$1" --pipe >/dev/null
+import sys
+n = int(sys.argv[1]); out = sys.stdout.buffer
+def cmd(*args):
+    out.write(b"*%d\r\n" % len(args))
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        out.write(b"$%d\r\n%s\r\n" % (len(a), a))
+for start in range(0, n, 100):
+    r = range(start, min(n, start + 100))
+    cmd("HSET", "bench:{big}:hash", *[x for i in r for x in ("f%d" % i, "v%d" % i)])
+    cmd("ZADD", "bench:{big}:zset", *[x for i in r for x in (i, "m%d" % i)])
+    cmd("RPUSH", "bench:{big}:list", *["e%d" % i for i in r])
+PY
+}
+large_tests=(
+  "HGET big-hash|HGET bench:{big}:hash f__rand_int__"
+  "HSET big-hash|HSET bench:{big}:hash f__rand_int__ x"
+  "ZSCORE big-zset|ZSCORE bench:{big}:zset m__rand_int__"
+  "ZADD big-zset|ZADD bench:{big}:zset 7 m__rand_int__"
+  "LPUSH big-list|LPUSH bench:{big}:list x"
+  "RPOP big-list|RPOP bench:{big}:list"
+)
+if [ "$large_n" -gt 0 ]; then
+  for server in redis kvorum; do
+    if [ "$server" = redis ]; then port=$redis_port; else port=$kvorum_port; fi
+    echo "bench: $server, loading a $large_n-member hash, zset and list"
+    fill_large "$port"
+    for kind in hash zset list; do
+      case $kind in hash) c=HLEN ;; zset) c=ZCARD ;; list) c=LLEN ;; esac
+      got="$(redis-cli -h $host -p "$port" $c "bench:{big}:$kind")"
+      [ "$got" -ge "$large_n" ] || { echo "bench: $server $kind has $got members, expected $large_n" >&2; exit 1; }
+    done
+    for t in "${large_tests[@]}"; do
+      label="${t%%|*}"; read -r -a command <<<"${t#*|}"
+      csv="$work_dir/$server-large.csv"
+      redis-benchmark -h $host -p "$port" -c "$clients" -n "$((requests / 5))" -r "$large_n" \
+        --csv "${command[@]}" >"$csv" 2>"$csv.err" || { cat "$csv.err" >&2; exit 1; }
+      IFS=, read -r _name r _avg _min l50 _l95 l99 _max < <(tail -n 1 "$csv")
+      key="$label|1"
+      rps[$key|$server]="${r//\"/}"; p50[$key|$server]="${l50//\"/}"; p99[$key|$server]="${l99//\"/}"
+      case " ${row_order[*]-} " in *" $key "*) ;; *) row_order+=("$key") ;; esac
+    done
+    for kind in hash zset list; do
+      t0=$(date +%s%N)
+      redis-cli -h $host -p "$port" DEL "bench:{big}:$kind" >/dev/null
+      del_ms[$kind|$server]=$(( ($(date +%s%N) - t0) / 1000000 ))
+    done
+  done
+fi
+
 mkdir -p bench-results
 result_file="bench-results/bench-$(date +%Y%m%d-%H%M%S).txt"
 {
@@ -164,7 +222,7 @@ result_file="bench-results/bench-$(date +%Y%m%d-%H%M%S).txt"
   echo "# $(nproc) cores; $(redis-server --version | awk '{print $1, $2, $3}'); $(java -version 2>&1 | head -1)"
   echo "# kvorum: one node, $slot_groups slot groups"
   echo "# redis-benchmark -c $clients -n $requests -d $data_size -r $keyspace -t $tests -P <pipeline>; latencies in ms"
-  printf '%-12s %8s %12s %12s %8s %10s %10s %10s %10s\n' \
+  printf '%-15s %8s %12s %12s %8s %10s %10s %10s %10s\n' \
     test pipeline "redis ops/s" "kvorum ops/s" ratio "redis p50" "redis p99" "kvorum p50" "kvorum p99"
   for key in "${row_order[@]}"; do
     name="${key%%|*}"; p="${key##*|}"
@@ -173,11 +231,17 @@ result_file="bench-results/bench-$(date +%Y%m%d-%H%M%S).txt"
     if [[ "$r_rps" =~ ^[0-9.]+$ && "$k_rps" =~ ^[0-9.]+$ ]]; then
       ratio="$(awk -v k="$k_rps" -v r="$r_rps" 'BEGIN { if (r > 0) printf "%.3f", k / r; else print "n/a" }')"
     fi
-    printf '%-12s %8s %12s %12s %8s %10s %10s %10s %10s\n' "$name" "$p" \
+    printf '%-15s %8s %12s %12s %8s %10s %10s %10s %10s\n' "$name" "$p" \
       "$(printf '%.0f' "$r_rps" 2>/dev/null || echo "$r_rps")" \
       "$(printf '%.0f' "$k_rps" 2>/dev/null || echo "$k_rps")" "$ratio" \
       "${p50[$key|redis]:-n/a}" "${p99[$key|redis]:-n/a}" \
       "${p50[$key|kvorum]:-n/a}" "${p99[$key|kvorum]:-n/a}"
   done
+  if [ "$large_n" -gt 0 ]; then
+    echo "# big-hash/zset/list: $large_n members each. DEL of each, ms as seen by redis-cli (incl. its ~5 ms start-up):"
+    for kind in hash zset list; do
+      echo "#   DEL $kind: redis ${del_ms[$kind|redis]} ms, kvorum ${del_ms[$kind|kvorum]} ms"
+    done
+  fi
 } | tee "$result_file"
 echo "bench: saved $result_file"
