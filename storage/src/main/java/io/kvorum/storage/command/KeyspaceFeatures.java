@@ -1,6 +1,7 @@
 package io.kvorum.storage.command;
 
 import io.kvorum.storage.bitmap.BitmapCommands;
+import io.kvorum.storage.dump.DumpCommands;
 import io.kvorum.storage.expiry.ExpiryCommands;
 import io.kvorum.storage.generic.ExpireCommands;
 import io.kvorum.storage.generic.KeyCommands;
@@ -33,7 +34,8 @@ final class KeyspaceFeatures {
         SetCommands.table(),
         BitmapCommands.table(),
         HyperLogLogCommands.table(),
-        ListCommands.table());
+        ListCommands.table(),
+        DumpCommands.table());
   }
 
   static List<KeyspaceCommand> internal() {
