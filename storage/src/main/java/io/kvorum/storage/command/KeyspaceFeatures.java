@@ -12,6 +12,7 @@ import io.kvorum.storage.hash.HashCommands;
 import io.kvorum.storage.hyperloglog.HyperLogLogCommands;
 import io.kvorum.storage.list.ListCommands;
 import io.kvorum.storage.set.SetCommands;
+import io.kvorum.storage.sort.SortCommands;
 import io.kvorum.storage.string.StringCommands;
 import io.kvorum.storage.zset.ZsetCommands;
 import java.util.ArrayList;
@@ -35,7 +36,8 @@ final class KeyspaceFeatures {
         BitmapCommands.table(),
         HyperLogLogCommands.table(),
         ListCommands.table(),
-        DumpCommands.table());
+        DumpCommands.table(),
+        SortCommands.table());
   }
 
   static List<KeyspaceCommand> internal() {
