@@ -443,6 +443,12 @@ class DumpRestoreTest {
     out.add(new Object[] {"LZF that does not fill its length",
         new LegacyPayloads.Body(RdbType.STRING).raw(0xC3).length(4).length(10)
             .raw(0x02, 'a', 'b', 'c').seal()});
+    out.add(new Object[] {"LZF claiming far more than it can hold",
+        new LegacyPayloads.Body(RdbType.STRING).raw(0xC3).length(4).length(100_000_000)
+            .raw(0x02, 'a', 'b', 'c').seal()});
+    out.add(new Object[] {"a length of 2^64 - 1",
+        new LegacyPayloads.Body(RdbType.LIST).raw(0x81, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+            0xFF).string("a").seal()});
     out.add(new Object[] {"quicklist node container 3",
         new LegacyPayloads.Body(RdbType.LIST_QUICKLIST_2).length(1).length(3).string("x")
             .seal()});
