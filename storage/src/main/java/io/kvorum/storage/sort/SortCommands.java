@@ -16,6 +16,7 @@ import io.kvorum.storage.zset.SortedSet;
 import io.kvorum.storage.zset.Strtod;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 
@@ -222,7 +223,7 @@ public final class SortCommands {
       }
     }
     if (desc) {
-      java.util.Collections.reverse(out);
+      Collections.reverse(out);
     }
     return out;
   }

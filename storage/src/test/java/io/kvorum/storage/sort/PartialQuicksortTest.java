@@ -12,8 +12,8 @@ class PartialQuicksortTest {
   @Test
   void theRequestedRanksAreSorted() {
     Random rnd = new Random(1);
-    for (int round = 0; round < 3000; round++) {
-      int n = 1 + rnd.nextInt(round < 2000 ? 60 : 600);
+    for (int round = 0; round < 1500; round++) {
+      int n = 1 + rnd.nextInt(round < 1000 ? 60 : 400);
       Integer[] values = new Integer[n];
       for (int i = 0; i < n; i++) {
         values[i] = rnd.nextInt(rnd.nextBoolean() ? 5 : 1_000_000);

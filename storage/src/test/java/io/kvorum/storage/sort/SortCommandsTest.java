@@ -7,7 +7,9 @@ import io.kvorum.storage.testing.StoreFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -155,7 +157,7 @@ class SortCommandsTest {
     try (StoreFixture other = new StoreFixture(dir.resolve("b"))) {
       run("sadd {k}s " + String.join(" ", words(0, 300)));
       List<String> reversed = words(0, 300);
-      java.util.Collections.reverse(reversed);
+      Collections.reverse(reversed);
       other.run("sadd {k}s " + String.join(" ", reversed));
       for (String command : List.of("sort {k}s by nosort", "sort {k}s by {k}w_* alpha",
           "sort {k}s alpha limit 10 20", "sort {k}s by nosort limit 5 5 get #")) {
@@ -174,8 +176,9 @@ class SortCommandsTest {
 
   @Test
   void aHundredThousandElementsSortQuickly() {
-    List<byte[]> args = new ArrayList<>(List.of("rpush".getBytes(), "{k}big".getBytes()));
-    java.util.Random rnd = new java.util.Random(5);
+    List<byte[]> args = new ArrayList<>(List.of("rpush".getBytes(StandardCharsets.US_ASCII),
+        "{k}big".getBytes(StandardCharsets.US_ASCII)));
+    Random rnd = new Random(5);
     for (int i = 0; i < 100_000; i++) {
       args.add(Integer.toString(rnd.nextInt(1_000_000)).getBytes(StandardCharsets.US_ASCII));
     }

@@ -15,12 +15,11 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Deque;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -512,7 +511,7 @@ class SortOracleTest {
       if (readOnly && rnd.nextInt(10) == 0) {
         options.add(List.of("STORE", DST));
       }
-      java.util.Collections.shuffle(options, rnd);
+      Collections.shuffle(options, rnd);
       if (rnd.nextInt(25) == 0) {
         // Last, so a keyword missing its arguments is not taken as another option's pattern
         // (a GET pattern "BY" would be a cross-slot refusal, not comparable here).
