@@ -1,6 +1,7 @@
 package io.kvorum.storage.command;
 
 import io.kvorum.storage.bitmap.BitmapCommands;
+import io.kvorum.storage.dump.DumpCommands;
 import io.kvorum.storage.expiry.ExpiryCommands;
 import io.kvorum.storage.generic.ExpireCommands;
 import io.kvorum.storage.generic.KeyCommands;
@@ -11,6 +12,7 @@ import io.kvorum.storage.hash.HashCommands;
 import io.kvorum.storage.hyperloglog.HyperLogLogCommands;
 import io.kvorum.storage.list.ListCommands;
 import io.kvorum.storage.set.SetCommands;
+import io.kvorum.storage.sort.SortCommands;
 import io.kvorum.storage.string.StringCommands;
 import io.kvorum.storage.zset.ZsetCommands;
 import java.util.ArrayList;
@@ -33,7 +35,9 @@ final class KeyspaceFeatures {
         SetCommands.table(),
         BitmapCommands.table(),
         HyperLogLogCommands.table(),
-        ListCommands.table());
+        ListCommands.table(),
+        DumpCommands.table(),
+        SortCommands.table());
   }
 
   static List<KeyspaceCommand> internal() {

@@ -26,9 +26,9 @@ public final class HashCommands {
    * Redis 7.0's default hash-max-listpack-entries (512; zsets use 128): more fields make the hash a
    * hashtable.
    */
-  static final long MAX_LISTPACK_ENTRIES = 512;
+  public static final long MAX_LISTPACK_ENTRIES = 512;
   /** Redis's hash-max-listpack-value: a longer field or value makes the hash a hashtable. */
-  static final int MAX_LISTPACK_VALUE = 64;
+  public static final int MAX_LISTPACK_VALUE = 64;
 
   private HashCommands() {}
 

@@ -26,7 +26,7 @@ import java.util.List;
  * <p>Reads never step past the last element they need: RocksDB iterators have no upper bound here,
  * and the keys beyond either end of a long-lived queue are tombstones of popped elements.
  */
-final class StoredList {
+public final class StoredList {
   /** Up to this many elements are deleted one by one; more with one range deletion. */
   private static final long POINT_DELETE_LIMIT = 64;
   private static final int TAIL_BYTES = 16;
@@ -37,11 +37,13 @@ final class StoredList {
   private final KeyMeta loaded;
   private final long version;
   private final byte[] prefix;
+  /** The key's deadline, kept by {@link #save()} (0: none). */
+  private final long expireAt;
   private long head;
   private long tail;
 
   private StoredList(Keyspace keyspace, byte[] key, KeyMeta loaded, long version, long head,
-      long tail) {
+      long tail, long expireAt) {
     this.keyspace = keyspace;
     this.key = key;
     this.loaded = loaded;
@@ -49,30 +51,44 @@ final class StoredList {
     this.prefix = KeyCodec.subKeyPrefix(key, version);
     this.head = head;
     this.tail = tail;
+    this.expireAt = expireAt;
   }
 
   /** The list at {@code key}, null when the key does not exist; WRONGTYPE for another type. */
-  static StoredList find(Keyspace keyspace, byte[] key) {
+  public static StoredList find(Keyspace keyspace, byte[] key) {
     KeyMeta meta = keyspace.lookup(key, RedisType.LIST);
     if (meta == null) {
       return null;
     }
+    return of(keyspace, key, meta);
+  }
+
+  /** Wraps a key already looked up as a list. */
+  public static StoredList of(Keyspace keyspace, byte[] key, KeyMeta meta) {
     byte[] t = meta.tail();
     return new StoredList(keyspace, key, meta, meta.version(), Bytes.getLong(t, 0),
-        Bytes.getLong(t, 8));
+        Bytes.getLong(t, 8), meta.expireAt());
   }
 
   /** The list at {@code key}, or a new empty one that {@link #save()} will create. */
   static StoredList findOrCreate(Keyspace keyspace, byte[] key) {
     StoredList list = find(keyspace, key);
-    return list != null ? list : new StoredList(keyspace, key, null, keyspace.newVersion(), 0, 0);
+    return list != null ? list : create(keyspace, key, 0);
+  }
+
+  /**
+   * A new empty list at {@code key} with deadline {@code expireAt} (0: none), which {@link
+   * #save()} stores; the key must not exist (the caller removed what it held).
+   */
+  public static StoredList create(Keyspace keyspace, byte[] key, long expireAt) {
+    return new StoredList(keyspace, key, null, keyspace.newVersion(), 0, 0, expireAt);
   }
 
   byte[] key() {
     return key;
   }
 
-  long size() {
+  public long size() {
     return tail - head;
   }
 
@@ -103,6 +119,11 @@ final class StoredList {
     }
     keyspace.data().put(Column.DATA, subKey(head + i), value);
     return true;
+  }
+
+  /** Adds an element at the tail (RPUSH). */
+  public void append(byte[] value) {
+    push(ListEnd.RIGHT, value);
   }
 
   void push(ListEnd end, byte[] value) {
@@ -138,7 +159,7 @@ final class StoredList {
   }
 
   /** Elements {@code from..from+count-1} (valid indexes), head to tail. */
-  List<byte[]> range(long from, long count) {
+  public List<byte[]> range(long from, long count) {
     List<byte[]> values = new ArrayList<>((int) Math.min(count, 1 << 16));
     forEach(from, count, false, (i, v) -> values.add(v));
     return values;
@@ -283,7 +304,7 @@ final class StoredList {
    * Writes the metadata (fresh write stamp, expiry kept), or removes the key when the list is now
    * empty, as Redis deletes empty lists. Call once per command, after the last change.
    */
-  void save() {
+  public void save() {
     if (size() == 0) {
       if (loaded != null) {
         // Every element was deleted above; scanning the prefix again would only walk tombstones.
@@ -295,6 +316,6 @@ final class StoredList {
     Bytes.putLong(t, 0, head);
     Bytes.putLong(t, 8, tail);
     keyspace.put(key, loaded, KeyMeta.collection(RedisType.LIST, KeyMeta.Encoding.QUICKLIST,
-        loaded == null ? 0 : loaded.expireAt(), version, size(), t));
+        expireAt, version, size(), t));
   }
 }

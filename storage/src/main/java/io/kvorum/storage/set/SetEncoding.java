@@ -12,9 +12,9 @@ import java.util.List;
  * are at most set-max-intset-entries of them, else a hashtable, and a hashtable never turns back
  * into an intset while the key lives. Also the order Redis iterates an intset in (ascending).
  */
-final class SetEncoding {
+public final class SetEncoding {
   /** Redis's set-max-intset-entries. */
-  static final long MAX_INTSET_ENTRIES = 512;
+  public static final long MAX_INTSET_ENTRIES = 512;
 
   private SetEncoding() {}
 
@@ -41,7 +41,7 @@ final class SetEncoding {
    * remainder SPOP keeps when it pops most of a set): it ends up an intset exactly when its content
    * fits one.
    */
-  static int forContent(Collection<byte[]> members) {
+  public static int forContent(Collection<byte[]> members) {
     if (members.size() > MAX_INTSET_ENTRIES) {
       return KeyMeta.Encoding.HASHTABLE;
     }
@@ -58,7 +58,7 @@ final class SetEncoding {
    * intset (SUNION, SDIFF, SPOP of a whole set …): ascending, if the content fits an intset; any
    * other result keeps its order, which Redis leaves unspecified.
    */
-  static List<byte[]> replyOrder(List<byte[]> members) {
+  public static List<byte[]> replyOrder(List<byte[]> members) {
     if (forContent(members) != KeyMeta.Encoding.INTSET) {
       return members;
     }

@@ -372,7 +372,7 @@ public final class SortedSet {
    * Entries with ascending ranks {@code [lo, hi]} (0 ≤ lo ≤ hi < size), ascending: reached from the
    * nearer end of the index.
    */
-  List<Entry> byRank(long lo, long hi) {
+  public List<Entry> byRank(long lo, long hi) {
     int n = (int) Math.min(Integer.MAX_VALUE - 8, hi - lo + 1);
     List<Entry> out = new ArrayList<>(Math.min(n, 1024));
     long fromEnd = size - 1 - hi;

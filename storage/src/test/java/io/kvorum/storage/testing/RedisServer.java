@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -24,18 +25,30 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts a server with its working directory in {@code dir}; fails clearly if none is installed. */
   public static RedisServer start(Path dir) {
+    return start(dir, new String[0]);
+  }
+
+  /**
+   * Like {@link #start(Path)}, with extra configuration arguments such as {@code
+   * "--cluster-enabled", "yes"}.
+   */
+  public static RedisServer start(Path dir, String... extraArgs) {
     String binary = findBinary();
     IllegalStateException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
       int port = freePort();
       Process p;
       try {
-        p = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString(),
-                "--logfile", dir.resolve("redis-" + port + ".log").toString())
+        List<String> command = new ArrayList<>(List.of(binary, "--port", Integer.toString(port),
+            "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+            "--dir", dir.toString(), "--logfile", dir.resolve("redis-" + port + ".log").toString()));
+        command.addAll(List.of(extraArgs));
+        ProcessBuilder builder = new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("redis-" + port + ".out").toFile())
-            .start();
+            .redirectOutput(dir.resolve("redis-" + port + ".out").toFile());
+        // SORT ALPHA compares with strcoll: the C locale makes that a byte comparison on any host.
+        builder.environment().put("LC_ALL", "C");
+        p = builder.start();
       } catch (IOException e) {
         throw new IllegalStateException("cannot start " + binary, e);
       }
