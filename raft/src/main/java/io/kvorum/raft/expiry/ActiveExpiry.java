@@ -21,11 +21,13 @@ import org.slf4j.LoggerFactory;
 public final class ActiveExpiry {
   private static final Logger LOG = LoggerFactory.getLogger(ActiveExpiry.class);
   static final int BATCH = 128;
+  private static final long WARNING_INTERVAL_MS = 60_000;
   private static final byte[] COMMAND = ExpiryCommands.EXPIRE_DUE.getBytes(StandardCharsets.US_ASCII);
 
   private final RaftSlotGroupRouter router;
   private final ScheduledExecutorService scheduler;
   private final java.util.Map<Integer, AtomicBoolean> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<Integer, Long> lastWarning = new java.util.concurrent.ConcurrentHashMap<>();
   private ScheduledFuture<?> task;
 
   public ActiveExpiry(RaftSlotGroupRouter router, ScheduledExecutorService scheduler) {
@@ -44,35 +46,44 @@ public final class ActiveExpiry {
   }
 
   private void sweep() {
-    try {
-      long now = System.currentTimeMillis();
-      for (int group : router.ledGroups()) {
-        SlotGroupStateMachine m = router.machine(group);
-        SlotGroupStore store = m == null ? null : m.store();
-        AtomicBoolean busy = inFlight.computeIfAbsent(group, g -> new AtomicBoolean());
-        if (store == null || busy.get()) {
-          continue;
+    long now = System.currentTimeMillis();
+    for (int group : router.ledGroups()) {
+      try {
+        sweep(group, now);
+      } catch (RuntimeException e) {
+        // A broken store fails every 100 ms tick: say so once a minute, not ten times a second.
+        Long last = lastWarning.get(group);
+        if (last == null || now - last >= WARNING_INTERVAL_MS) {
+          lastWarning.put(group, now);
+          LOG.warn("active expiry on group {} failed (repeats are logged once a minute)", group, e);
         }
-        List<byte[]> due = store.dueForExpiry(now, BATCH);
-        if (due.isEmpty()) {
-          continue;
-        }
-        byte[][] args = new byte[due.size() + 1][];
-        args[0] = COMMAND;
-        for (int i = 0; i < due.size(); i++) {
-          args[i + 1] = due.get(i);
-        }
-        busy.set(true);
-        router.write(group, List.<byte[][]>of(args), false)
-            .whenComplete((r, e) -> {
-              busy.set(false);
-              if (e != null) {
-                LOG.debug("active expiry on group {} failed: {}", group, e.toString());
-              }
-            });
       }
-    } catch (RuntimeException e) {
-      LOG.warn("active expiry sweep failed", e);
     }
+  }
+
+  private void sweep(int group, long now) {
+    SlotGroupStateMachine m = router.machine(group);
+    SlotGroupStore store = m == null ? null : m.store();
+    AtomicBoolean busy = inFlight.computeIfAbsent(group, g -> new AtomicBoolean());
+    if (store == null || busy.get()) {
+      return;
+    }
+    List<byte[]> due = store.dueForExpiry(now, BATCH);
+    if (due.isEmpty()) {
+      return;
+    }
+    byte[][] args = new byte[due.size() + 1][];
+    args[0] = COMMAND;
+    for (int i = 0; i < due.size(); i++) {
+      args[i + 1] = due.get(i);
+    }
+    busy.set(true);
+    router.write(group, List.<byte[][]>of(args), false)
+        .whenComplete((r, e) -> {
+          busy.set(false);
+          if (e != null) {
+            LOG.debug("active expiry on group {} failed: {}", group, e.toString());
+          }
+        });
   }
 }
