@@ -11,6 +11,7 @@ import io.kvorum.storage.hash.HashCommands;
 import io.kvorum.storage.hyperloglog.HyperLogLogCommands;
 import io.kvorum.storage.list.ListCommands;
 import io.kvorum.storage.set.SetCommands;
+import io.kvorum.storage.stream.StreamCommands;
 import io.kvorum.storage.string.StringCommands;
 import io.kvorum.storage.zset.ZsetCommands;
 import java.util.ArrayList;
@@ -33,12 +34,14 @@ final class KeyspaceFeatures {
         SetCommands.table(),
         BitmapCommands.table(),
         HyperLogLogCommands.table(),
-        ListCommands.table());
+        ListCommands.table(),
+        StreamCommands.table());
   }
 
   static List<KeyspaceCommand> internal() {
     List<KeyspaceCommand> internal = new ArrayList<>(ExpiryCommands.internal());
     internal.addAll(KeyspaceWideCommands.internal());
+    internal.addAll(StreamCommands.internal());
     return internal;
   }
 }
