@@ -183,6 +183,43 @@ class StreamOracleTest {
     }
   }
 
+  @Test
+  void randomSequencesResp2() throws IOException {
+    runRandom(false, List.of(1L, 2L));
+  }
+
+  @Test
+  void randomSequencesResp3() throws IOException {
+    runRandom(true, List.of(3L, 4L));
+  }
+
+  private void runRandom(boolean resp3, List<Long> fixedSeeds) throws IOException {
+    String replay = System.getProperty("kvorum.stream.oracle.seed");
+    List<Long> seeds = new ArrayList<>(fixedSeeds);
+    for (int n = Integer.getInteger("kvorum.stream.oracle.sequences", 1); n > 0; n--) {
+      seeds.add(new Random().nextLong());
+    }
+    if (replay != null) {
+      if (Boolean.parseBoolean(System.getProperty("kvorum.stream.oracle.resp3", "false"))
+          != resp3) {
+        return;
+      }
+      seeds = List.of(Long.parseLong(replay));
+    }
+    for (long seed : seeds) {
+      String label = "seed " + seed + " (replay with -Dkvorum.stream.oracle.seed=" + seed
+          + " -Dkvorum.stream.oracle.resp3=" + resp3 + ")";
+      try (OracleSession s = session(resp3, label)) {
+        StreamCommandGenerator gen = new StreamCommandGenerator(new Random(seed));
+        for (int step = 0; step < 3000; step++) {
+          byte[][] args = gen.next();
+          gen.observe(args, s.check(args));
+        }
+        System.out.println("stream oracle " + label + ": " + s.outcomes());
+      }
+    }
+  }
+
   /** Values whose listpack sizes differ: integers, short and long strings, big ones. */
   private static byte[] value(Random rnd, int round) {
     return switch (rnd.nextInt(10)) {
