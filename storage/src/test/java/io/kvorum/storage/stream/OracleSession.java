@@ -7,7 +7,10 @@ import io.kvorum.proto.slotgroup.CommandCall;
 import io.kvorum.proto.slotgroup.SlotGroupEntry;
 import io.kvorum.storage.command.KeyspaceCommand;
 import io.kvorum.storage.reply.Reply;
-import io.kvorum.storage.testing.StoreFixture;
+import io.kvorum.storage.command.KeyspaceCommandTable;
+import io.kvorum.storage.engine.NodeStorage;
+import io.kvorum.storage.engine.SlotGroupStore;
+import io.kvorum.storage.testing.FakeCollections;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,7 +25,8 @@ import java.util.TreeMap;
 
 /**
  * The same commands against a private redis-server and a Kvorum store, in one protocol; every
- * reply must be Redis's bytes. Only clock readings may differ, by at most {@link #TIME_SLACK_MS}:
+ * reply must be Redis's bytes, and the store's layout must stay consistent ({@link
+ * #checkInvariants}). Only clock readings may differ, by at most {@link #TIME_SLACK_MS}:
  * XPENDING's idle times, XINFO CONSUMERS' idle, and XINFO STREAM FULL's seen and delivery times
  * (both sides read their own clock a few milliseconds apart). The store gets the wall clock as the
  * entry's time, as the leader would. XREAD and XREADGROUP with BLOCK go to Redis inside MULTI,
@@ -32,7 +36,12 @@ final class OracleSession implements AutoCloseable {
   static final long TIME_SLACK_MS = 1500;
 
   private final StreamWire.Client redis;
-  private final StoreFixture fx;
+  /** The standard table, the test stand-ins, and {@link StreamInvariants}. */
+  static final KeyspaceCommandTable TABLE = KeyspaceCommandTable.standardPlus(
+      concat(FakeCollections.table(), List.of(StreamInvariants.command())));
+
+  private final NodeStorage node;
+  private final SlotGroupStore store;
   private final boolean resp3;
   private final String label;
   private final Deque<String> recent = new ArrayDeque<>();
@@ -41,7 +50,8 @@ final class OracleSession implements AutoCloseable {
 
   OracleSession(int redisPort, Path dir, boolean resp3, String label) throws IOException {
     this.redis = new StreamWire.Client(redisPort);
-    this.fx = new StoreFixture(dir);
+    this.node = new NodeStorage(16L << 20, 16L << 20);
+    this.store = SlotGroupStore.open(dir, node, TABLE);
     this.resp3 = resp3;
     this.label = label;
     if (resp3) {
@@ -94,10 +104,10 @@ final class OracleSession implements AutoCloseable {
   /** The store driven as the Raft layer drives it: writes as log entries, reads directly. */
   Reply ours(byte[][] args) {
     long now = System.currentTimeMillis();
-    KeyspaceCommand c = StoreFixture.TABLE.resolve(args);
+    KeyspaceCommand c = TABLE.resolve(args);
     boolean write = c != null && c.handler() != null && c.spec().isWrite();
     if (!write) {
-      return fx.store().read(args, resp3, now);
+      return store.read(args, resp3, now);
     }
     CommandCall.Builder call = CommandCall.newBuilder().setResp3(resp3);
     for (byte[] a : args) {
@@ -105,7 +115,7 @@ final class OracleSession implements AutoCloseable {
     }
     SlotGroupEntry entry =
         SlotGroupEntry.newBuilder().setTimeMs(now).setRandomSeed(index).addCalls(call).build();
-    return fx.store().apply(1, ++index, entry).get(0);
+    return store.apply(1, ++index, entry).get(0);
   }
 
   private static boolean blocking(byte[][] args) {
@@ -273,15 +283,29 @@ final class OracleSession implements AutoCloseable {
     return s.toString();
   }
 
-  /** How many DATA sub-keys the store holds for all keys (leftovers show as extra). */
-  long storeDataKeys() {
-    return ((Reply.Int) fx.run("test.datacount")).value();
+  /** Fails unless the store's layout of these stream keys is consistent (see StreamInvariants). */
+  void checkInvariants(String... keys) {
+    for (String k : keys) {
+      Reply r = store.read(new byte[][] {"test.streamcheck".getBytes(StandardCharsets.UTF_8),
+          k.getBytes(StandardCharsets.UTF_8)}, false, System.currentTimeMillis());
+      if (!(r instanceof Reply.Status)) {
+        fail(label + ": stream " + k + " is inconsistent: " + r + "\n  recent commands:\n    "
+            + String.join("\n    ", recent));
+      }
+    }
+  }
+
+  private static List<KeyspaceCommand> concat(List<KeyspaceCommand> a, List<KeyspaceCommand> b) {
+    List<KeyspaceCommand> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
   }
 
   @Override
   public void close() throws IOException {
     redis.close();
-    fx.close();
+    store.close();
+    node.close();
   }
 
   /** The table name of an invocation: {@code xadd}, {@code xinfo|stream}, … */

@@ -121,6 +121,7 @@ class StreamOracleTest {
     try (OracleSession s = session(resp3, "script")) {
       for (String line : StreamScript.LINES) {
         s.check(line);
+        s.checkInvariants("s", "s2", "s3", "r", "t", "max", "seqmax", "m1", "m2", "m3");
       }
     }
   }
@@ -175,6 +176,7 @@ class StreamOracleTest {
           s.check("xtrim " + key + " " + t);
           s.check("xinfo stream " + key);
           s.check("xrange " + key + " - + count 3");
+          s.checkInvariants(key);
         }
         s.check("xadd " + key + " maxlen ~ 20 " + (entries + 1) + "-0 x y");
         s.check("xinfo stream " + key + " full count 2");
@@ -214,6 +216,9 @@ class StreamOracleTest {
         for (int step = 0; step < 3000; step++) {
           byte[][] args = gen.next();
           gen.observe(args, s.check(args));
+          if (step % 50 == 49) {
+            s.checkInvariants("s1", "s2", "{t}s3");
+          }
         }
         System.out.println("stream oracle " + label + ": " + s.outcomes());
       }
