@@ -7,7 +7,6 @@ import io.kvorum.storage.keyspace.KeyCodec;
 import io.kvorum.storage.keyspace.KeyMeta;
 import io.kvorum.storage.keyspace.Keyspace;
 import io.kvorum.storage.keyspace.RedisType;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,8 +22,9 @@ import java.util.function.Predicate;
  *
  * <ul>
  *   <li>{@code 1 id(16)}: a listpack node ({@link StreamNode}) keyed by its master ID;
- *   <li>{@code 2 id(16)}: an entry, value {@code n(4)} then n times {@code len(4) field len(4)
- *       value}; IDs are big-endian, so an ID range is one RocksDB range;
+ *   <li>{@code 2 id(16)}: an entry, value {@code node(16) n(4)} then n times {@code len(4) field
+ *       len(4) value}, {@code node} being the master ID of the node it was added to (XDEL finds
+ *       the node with a point read); IDs are big-endian, so an ID range is one RocksDB range;
  *   <li>{@code 3 name}: a consumer group ({@link Group}), in Redis's (byte) order of names;
  *   <li>{@code 4 grouplen(4) group consumer}: a consumer ({@link Consumer});
  *   <li>{@code 5 grouplen(4) group id(16)}: the group's pending entry ({@link Nack});
@@ -32,8 +32,8 @@ import java.util.function.Predicate;
  *       consumer's PEL (empty value).
  * </ul>
  *
- * <p>Adding, deleting or acknowledging one entry touches a constant number of keys; finding the
- * node of an entry is one seek. Cursors are always closed before anything is written, as the write
+ * <p>Adding, deleting or acknowledging one entry touches a constant number of keys, found by point
+ * reads. Cursors are always closed before anything is written, as the write
  * batch's overlay must not change under an open cursor.
  */
 final class StoredStream {
@@ -49,6 +49,8 @@ final class StoredStream {
   private static final byte CONSUMER = 4;
   private static final byte PEL = 5;
   private static final byte CONSUMER_PEL = 6;
+  /** An entry's value starts with its node's master ID and its number of field-value pairs. */
+  private static final int ENTRY_HEADER = StreamId.BYTES + 4;
 
   private final Keyspace keyspace;
   private final DataView data;
@@ -283,7 +285,7 @@ final class StoredStream {
     } else {
       putNode(tail.append(id, fieldsValues), false);
     }
-    data.put(Column.DATA, entryKey(id), encodeEntry(fieldsValues));
+    data.put(Column.DATA, entryKey(id), encodeEntry(tailNode, fieldsValues));
     subKeys++;
     length++;
     entriesAdded++;
@@ -300,10 +302,11 @@ final class StoredStream {
    */
   boolean delete(StreamId id) {
     byte[] ek = entryKey(id);
-    if (data.get(Column.DATA, ek) == null) {
+    byte[] raw = data.get(Column.DATA, ek);
+    if (raw == null) {
       return false;
     }
-    StreamNode node = nodeContaining(id);
+    StreamNode node = node(StreamId.decode(raw, 0));
     data.delete(Column.DATA, ek);
     subKeys--;
     length--;
@@ -404,23 +407,29 @@ final class StoredStream {
     return out;
   }
 
-  static byte[] encodeEntry(byte[][] fieldsValues) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] four = new byte[4];
-    Bytes.putInt(four, 0, fieldsValues.length / 2);
-    out.writeBytes(four);
+  /** An entry's value: its node's master ID, then the field-value pairs. */
+  static byte[] encodeEntry(StreamId node, byte[][] fieldsValues) {
+    int size = ENTRY_HEADER;
     for (byte[] b : fieldsValues) {
-      Bytes.putInt(four, 0, b.length);
-      out.writeBytes(four);
-      out.writeBytes(b);
+      size += 4 + b.length;
     }
-    return out.toByteArray();
+    byte[] out = new byte[size];
+    Bytes.putLong(out, 0, node.ms());
+    Bytes.putLong(out, 8, node.seq());
+    Bytes.putInt(out, StreamId.BYTES, fieldsValues.length / 2);
+    int at = ENTRY_HEADER;
+    for (byte[] b : fieldsValues) {
+      Bytes.putInt(out, at, b.length);
+      System.arraycopy(b, 0, out, at + 4, b.length);
+      at += 4 + b.length;
+    }
+    return out;
   }
 
   static byte[][] decodeEntry(byte[] raw) {
-    int n = Bytes.getInt(raw, 0) * 2;
+    int n = Bytes.getInt(raw, StreamId.BYTES) * 2;
     byte[][] out = new byte[n][];
-    int at = 4;
+    int at = ENTRY_HEADER;
     for (int i = 0; i < n; i++) {
       int len = Bytes.getInt(raw, at);
       out[i] = Arrays.copyOfRange(raw, at + 4, at + 4 + len);
@@ -447,19 +456,6 @@ final class StoredStream {
     data.put(Column.DATA, nodeKey(node.master()), node.encode());
     if (isNew) {
       subKeys++;
-    }
-  }
-
-  /** The node an existing entry lives in: the one with the greatest master ID not above it. */
-  private StreamNode nodeContaining(StreamId id) {
-    byte[] from = Arrays.copyOf(prefix, prefix.length + 1);
-    from[prefix.length] = NODE;
-    byte[] k = nodeKey(id);
-    try (DataView.Cursor c = data.scan(Column.DATA, from, Arrays.copyOf(k, k.length + 1), true)) {
-      if (!c.valid()) {
-        throw new IllegalStateException("stream entry " + id + " has no node");
-      }
-      return StreamNode.decode(StreamId.decode(c.key(), prefix.length + 1), c.value());
     }
   }
 

@@ -1,7 +1,6 @@
 package io.kvorum.storage.stream;
 
 import io.kvorum.storage.engine.Bytes;
-import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 
 /**
@@ -72,21 +71,24 @@ record StreamNode(
   }
 
   byte[] encode() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] head = new byte[8 * 3 + StreamId.BYTES + 4];
-    Bytes.putLong(head, 0, live);
-    Bytes.putLong(head, 8, deleted);
-    Bytes.putLong(head, 16, bodyBytes);
-    System.arraycopy(last.encode(), 0, head, 24, StreamId.BYTES);
-    Bytes.putInt(head, 40, masterFields.length);
-    out.writeBytes(head);
+    int size = 44;
     for (byte[] f : masterFields) {
-      byte[] len = new byte[4];
-      Bytes.putInt(len, 0, f.length);
-      out.writeBytes(len);
-      out.writeBytes(f);
+      size += 4 + f.length;
     }
-    return out.toByteArray();
+    byte[] out = new byte[size];
+    Bytes.putLong(out, 0, live);
+    Bytes.putLong(out, 8, deleted);
+    Bytes.putLong(out, 16, bodyBytes);
+    Bytes.putLong(out, 24, last.ms());
+    Bytes.putLong(out, 32, last.seq());
+    Bytes.putInt(out, 40, masterFields.length);
+    int at = 44;
+    for (byte[] f : masterFields) {
+      Bytes.putInt(out, at, f.length);
+      System.arraycopy(f, 0, out, at + 4, f.length);
+      at += 4 + f.length;
+    }
+    return out;
   }
 
   static StreamNode decode(StreamId master, byte[] raw) {

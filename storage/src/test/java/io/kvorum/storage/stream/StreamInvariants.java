@@ -22,7 +22,8 @@ import java.util.TreeMap;
  * A test-only read command, {@code test.streamcheck key}, that walks a stream's raw sub-keys (in
  * the layout {@link StoredStream} documents) and answers {@code +OK} or an error naming the first
  * broken invariant: the metadata's sub-key count, length, node count, head and tail nodes and
- * first ID agree with what is stored; every entry lies in a node whose live count matches; every
+ * first ID agree with what is stored; every entry lies in the node it names, whose live count
+ * matches; every
  * group's and consumer's counters match their pending entries, which exist in both PEL indexes.
  */
 final class StreamInvariants {
@@ -44,6 +45,7 @@ final class StreamInvariants {
     long subKeys = 0;
     TreeMap<StreamId, StreamNode> nodes = new TreeMap<>();
     List<StreamId> entries = new ArrayList<>();
+    List<StreamId> entryNodes = new ArrayList<>();
     Map<String, long[]> groups = new HashMap<>();
     Map<String, long[]> consumers = new HashMap<>();
     Map<String, Long> pelPerGroup = new HashMap<>();
@@ -61,7 +63,10 @@ final class StreamInvariants {
             StreamId id = StreamId.decode(k, p + 1);
             nodes.put(id, StreamNode.decode(id, v));
           }
-          case 2 -> entries.add(StreamId.decode(k, p + 1));
+          case 2 -> {
+            entries.add(StreamId.decode(k, p + 1));
+            entryNodes.add(StreamId.decode(v, 0));
+          }
           case 3 -> groups.put(hex(Arrays.copyOfRange(k, p + 1, k.length)),
               new long[] {Bytes.getLong(v, 24), Bytes.getLong(v, 32)});
           case 4 -> {
@@ -111,10 +116,15 @@ final class StreamInvariants {
       return Reply.error("ERR first id " + m.firstId() + " but " + first);
     }
     Map<StreamId, Long> livePerNode = new HashMap<>();
-    for (StreamId e : entries) {
+    for (int i = 0; i < entries.size(); i++) {
+      StreamId e = entries.get(i);
       Map.Entry<StreamId, StreamNode> n = nodes.floorEntry(e);
       if (n == null || e.compareTo(n.getValue().last()) > 0) {
         return Reply.error("ERR entry " + e + " outside every node");
+      }
+      if (!n.getKey().equals(entryNodes.get(i))) {
+        return Reply.error("ERR entry " + e + " names node " + entryNodes.get(i) + " but lies in "
+            + n.getKey());
       }
       livePerNode.merge(n.getKey(), 1L, Long::sum);
       if (e.compareTo(m.lastId()) > 0) {
