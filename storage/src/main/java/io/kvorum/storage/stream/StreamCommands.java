@@ -23,7 +23,17 @@ import java.util.List;
  * XADD {@code *}, delivery times and idle times are the same on every replica.
  */
 public final class StreamCommands {
+  static final String TOO_LARGE = "ERR Elements are too large to be stored";
+
   private StreamCommands() {}
+
+  /**
+   * Whether an entry whose fields and values add up to {@code totalBytes} is refused: Redis 7.0
+   * refuses more than STREAM_LISTPACK_MAX_SIZE (1 GiB), what one listpack can address.
+   */
+  static boolean tooLarge(long totalBytes) {
+    return totalBytes > StoredStream.MAX_ENTRY_BYTES;
+  }
 
   /** Every stream command (containers XGROUP and XINFO with their subcommands). */
   public static List<KeyspaceCommand> table() {
@@ -88,9 +98,9 @@ public final class StreamCommands {
     for (byte[] b : fieldsValues) {
       total += b.length;
     }
-    if (total > StoredStream.MAX_ENTRY_BYTES) {
+    if (tooLarge(total)) {
       s.saveIfChanged();
-      throw new RedisError("ERR Elements are too large to be stored");
+      throw new RedisError(TOO_LARGE);
     }
     StreamId id;
     if (a.id() == null) {
@@ -103,7 +113,7 @@ public final class StreamCommands {
       if (s.lastId.seq() == -1L) {
         // Redis 7.0 reports this sequence overflow with the size error (errno is not EDOM).
         s.saveIfChanged();
-        throw new RedisError("ERR Elements are too large to be stored");
+        throw new RedisError(TOO_LARGE);
       }
       id = s.lastId.next();
     } else {
