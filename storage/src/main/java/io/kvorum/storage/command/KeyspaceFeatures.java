@@ -13,6 +13,7 @@ import io.kvorum.storage.hyperloglog.HyperLogLogCommands;
 import io.kvorum.storage.list.ListCommands;
 import io.kvorum.storage.set.SetCommands;
 import io.kvorum.storage.sort.SortCommands;
+import io.kvorum.storage.stream.StreamCommands;
 import io.kvorum.storage.string.StringCommands;
 import io.kvorum.storage.zset.ZsetCommands;
 import java.util.ArrayList;
@@ -37,12 +38,14 @@ final class KeyspaceFeatures {
         HyperLogLogCommands.table(),
         ListCommands.table(),
         DumpCommands.table(),
-        SortCommands.table());
+        SortCommands.table(),
+        StreamCommands.table());
   }
 
   static List<KeyspaceCommand> internal() {
     List<KeyspaceCommand> internal = new ArrayList<>(ExpiryCommands.internal());
     internal.addAll(KeyspaceWideCommands.internal());
+    internal.addAll(StreamCommands.internal());
     return internal;
   }
 }
