@@ -57,6 +57,7 @@ public final class KeyspaceCommandTable {
     for (KeyspaceCommand c : extra) {
       t.commands.putIfAbsent(c.name(), c);
     }
+    t.addBlockingWrappers();
     return t;
   }
 
@@ -74,12 +75,17 @@ public final class KeyspaceCommandTable {
     for (KeyspaceCommand c : internalCommands) {
       t.internal.put(c.name(), c);
     }
-    t.internal.put(SERVE_BLOCKED, KeyspaceCommand.of(
-        CommandSpec.of(SERVE_BLOCKED, -2, "write", 0, 0, 0, "", ""),
-        (ctx, args) -> t.execute(ctx.servingBlockedClient(), inner(args))));
-    t.internal.put(RESOLVE_BLOCKED, KeyspaceCommand.of(
-        CommandSpec.of(RESOLVE_BLOCKED, -2, "readonly", 0, 0, 0, "", ""), t::resolveBlocked));
+    t.addBlockingWrappers();
     return t;
+  }
+
+  /** The internal commands that wrap this table's blocking commands. */
+  private void addBlockingWrappers() {
+    internal.put(SERVE_BLOCKED, KeyspaceCommand.of(
+        CommandSpec.of(SERVE_BLOCKED, -2, "write", 0, 0, 0, "", ""),
+        (ctx, args) -> execute(ctx.servingBlockedClient(), inner(args))));
+    internal.put(RESOLVE_BLOCKED, KeyspaceCommand.of(
+        CommandSpec.of(RESOLVE_BLOCKED, -2, "readonly", 0, 0, 0, "", ""), this::resolveBlocked));
   }
 
   private static byte[][] inner(byte[][] args) {
