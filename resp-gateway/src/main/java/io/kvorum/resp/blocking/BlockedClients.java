@@ -211,6 +211,12 @@ public final class BlockedClients implements AutoCloseable {
   // ------------------------------------------------------------------ on the thread
 
   private void start(Waiter w) {
+    if (gone(w.client)) {
+      // Disconnected while earlier commands of its pipeline ran: a gone client is never served.
+      running.decrementAndGet();
+      w.result.complete(Reply.NULL_ARRAY);
+      return;
+    }
     byClient.put(w.client.id(), w);
     for (KeyRef k : w.keys) {
       byKey.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(w);
@@ -340,13 +346,17 @@ public final class BlockedClients implements AutoCloseable {
   }
 
   private void wake(Waiter w) {
-    Channel ch = w.client.channel();
-    if (ch != null && !ch.isActive()) {
+    if (gone(w.client)) {
       // Never pop for a client that is gone.
       finish(w, Reply.NULL_ARRAY, false);
       return;
     }
     attempt(w, w.retryArgs);
+  }
+
+  private static boolean gone(ClientConnection client) {
+    Channel ch = client.channel();
+    return ch != null && !ch.isActive();
   }
 
   /** Timeout, CLIENT UNBLOCK or disconnection: the reply now, or when the attempt returns. */

@@ -333,4 +333,61 @@ class BlockedClientsTest {
       assertThat(r1.call("wait.k", "k", "$", "100")).as("times out").isEqualTo("*-1\r\n");
     }
   }
+
+  /**
+   * Many consumers blocked on one list while several producers push: every element reaches
+   * exactly one consumer, and none is left in the list while consumers wait (a lost wake-up would
+   * leave it there until the 30 s timeout).
+   */
+  @Test
+  void concurrentProducersAndBlockedConsumersLoseAndDuplicateNothing() throws Exception {
+    int consumers = 6;
+    int producers = 3;
+    int perProducer = 60;
+    int total = producers * perProducer;
+    java.util.concurrent.ConcurrentLinkedQueue<String> received =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(total);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(consumers + producers);
+    List<java.util.concurrent.Future<?>> tasks = new ArrayList<>();
+    for (int c = 0; c < consumers; c++) {
+      RawClient consumer = client();
+      tasks.add(pool.submit(() -> {
+        while (left.get() > 0) {
+          List<Reply> r = consumer.send(RawClient.command("BLPOP", "work", "30")).readReplies(1);
+          if (r.get(0) instanceof Reply.Array a) {
+            received.add(((Reply.Bulk) a.items().get(1)).utf8());
+            left.decrementAndGet();
+          }
+          if (left.get() <= 0) {
+            // Wake the others so they can stop.
+            consumer.call("RPUSH", "work", "stop");
+          }
+        }
+        return null;
+      }));
+    }
+    for (int p = 0; p < producers; p++) {
+      RawClient producer = client();
+      int id = p;
+      tasks.add(pool.submit(() -> {
+        for (int i = 0; i < perProducer; i++) {
+          producer.call("RPUSH", "work", "p" + id + "-" + i);
+        }
+        return null;
+      }));
+    }
+    try {
+      for (java.util.concurrent.Future<?> t : tasks) {
+        t.get(20, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<String> got = new ArrayList<>(received);
+    got.removeIf(v -> v.equals("stop"));
+    assertThat(got).hasSize(total).doesNotHaveDuplicates();
+    assertThat(got).allMatch(v -> v.matches("p[0-9]-[0-9]+"));
+  }
 }
