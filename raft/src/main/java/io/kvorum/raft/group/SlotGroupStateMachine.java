@@ -37,15 +37,20 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
   private final NodeStorage nodeStorage;
   private final CheckpointSnapshots snapshots = new CheckpointSnapshots();
   private final BiConsumer<RaftGroupId, RaftPeerId> leaderListener;
+  private final BiConsumer<RaftGroupId, List<byte[]>> keysWritten;
   private volatile SlotGroupStore store;
 
   /**
    * @param leaderListener told (group, new leader) whenever this replica learns of a new leader
+   * @param keysWritten    told (group, keys) after each applied entry that created or changed
+   *                       keys, on the apply thread
    */
-  public SlotGroupStateMachine(
-      NodeStorage nodeStorage, BiConsumer<RaftGroupId, RaftPeerId> leaderListener) {
+  public SlotGroupStateMachine(NodeStorage nodeStorage,
+      BiConsumer<RaftGroupId, RaftPeerId> leaderListener,
+      BiConsumer<RaftGroupId, List<byte[]>> keysWritten) {
     this.nodeStorage = nodeStorage;
     this.leaderListener = leaderListener;
+    this.keysWritten = keysWritten;
   }
 
   /** The group's store; null before initialization. */
@@ -107,9 +112,12 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
               ? e
               : SlotGroupEntry.parseFrom(
                   log.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
-      List<Reply> replies = store.apply(log.getTerm(), log.getIndex(), entry);
+      SlotGroupStore.AppliedEntry applied = store.applyTracked(log.getTerm(), log.getIndex(), entry);
       updateLastAppliedTermIndex(log.getTerm(), log.getIndex());
-      return CompletableFuture.completedFuture(new ReplyMessage(replies));
+      if (!applied.writtenKeys().isEmpty()) {
+        keysWritten.accept(getGroupId(), applied.writtenKeys());
+      }
+      return CompletableFuture.completedFuture(new ReplyMessage(applied.replies()));
     } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
       // An entry that cannot be applied would make this replica diverge; stop applying instead.
       LOG.error("{}: cannot apply log entry {}", getGroupId(), log.getIndex(), e);

@@ -135,7 +135,8 @@ public final class RaftNode implements AutoCloseable {
     if (id.equals(META_GROUP_ID)) {
       return meta;
     }
-    SlotGroupStateMachine m = new SlotGroupStateMachine(nodeStorage, router::onLeaderChanged);
+    SlotGroupStateMachine m = new SlotGroupStateMachine(
+        nodeStorage, router::onLeaderChanged, router::keysWritten);
     router.register(id, m);
     return m;
   }

@@ -25,6 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +61,7 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   private final AtomicLong callIds = new AtomicLong();
   private final ScheduledExecutorService scheduler;
   private final Map<RaftGroupId, SlotGroupStateMachine> machines = new ConcurrentHashMap<>();
+  private final List<KeysWrittenListener> keysWrittenListeners = new CopyOnWriteArrayList<>();
   private volatile RaftServer server;
   private volatile Layout layout = Layout.EMPTY;
   private volatile long lastSnapshotSeconds = System.currentTimeMillis() / 1000;
@@ -123,6 +125,27 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   /** Called by state machines when a group learns of a new leader. */
   public void onLeaderChanged(RaftGroupId group, RaftPeerId leader) {
     LOG.debug("group {} has leader {}", group, leader);
+  }
+
+  /** Called by state machines with the keys an applied entry wrote (on the apply thread). */
+  public void keysWritten(RaftGroupId id, List<byte[]> keys) {
+    if (keysWrittenListeners.isEmpty()) {
+      return;
+    }
+    RaftGroupId[] ids = layout.groupIds();
+    for (int g = 0; g < ids.length; g++) {
+      if (id.equals(ids[g])) {
+        for (KeysWrittenListener l : keysWrittenListeners) {
+          l.keysWritten(g, keys);
+        }
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void onKeysWritten(KeysWrittenListener listener) {
+    keysWrittenListeners.add(listener);
   }
 
   public static RaftGroupId groupId(SlotGroupInfo g) {

@@ -43,6 +43,12 @@ public interface SlotGroupRouter {
   /** Runs a read-only command on {@code group} after a linearizable read barrier. */
   CompletableFuture<Reply> read(int group, byte[][] args, boolean resp3);
 
+  /**
+   * Registers a listener told of the keys every entry applied on this node writes (see {@link
+   * KeysWrittenListener}); blocked clients wait for these.
+   */
+  void onKeysWritten(KeysWrittenListener listener);
+
   /** Slot groups this node currently leads (keyspace-wide commands cover exactly these). */
   List<Integer> ledGroups();
 

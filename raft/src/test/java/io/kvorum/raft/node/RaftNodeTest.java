@@ -87,4 +87,29 @@ class RaftNodeTest {
       assertThat(keys).isZero();
     }
   }
+
+  @Test
+  void listenersHearTheKeysEachAppliedEntryWrote() throws Exception {
+    RaftNodeConfig config =
+        RaftNodeConfig.defaults(dir, "127.0.0.1", freePort(), 6379, "127.0.0.1:7379");
+    try (RaftNode node = RaftNode.start(config)) {
+      SlotGroupRouter router = node.router();
+      java.util.concurrent.LinkedBlockingQueue<String> heard =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      router.onKeysWritten((group, keys) -> {
+        for (byte[] k : keys) {
+          heard.add(group + ":" + new String(k, StandardCharsets.UTF_8));
+        }
+      });
+      int g = groupOf(router, "{q}list");
+      router.write(g, List.<byte[][]>of(cmd("RPUSH", "{q}list", "a"), cmd("GET", "{q}list"),
+          cmd("DEL", "{q}other"), cmd("SET", "{q}s", "1")), false).get();
+      assertThat(heard.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(g + ":{q}list");
+      assertThat(heard.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(g + ":{q}s");
+      router.write(g, List.<byte[][]>of(cmd("BLPOP", "{q}none", "0")), false).get();
+      router.read(g, cmd("GET", "{q}s"), false).get();
+      assertThat(heard.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+          .as("an empty attempt and a read write nothing").isNull();
+    }
+  }
 }

@@ -14,9 +14,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * CLIENT ID/SETNAME/GETNAME/LIST/INFO/KILL/REPLY/NO-EVICT/HELP as in Redis 7.0, plus SETINFO and
+ * CLIENT ID/SETNAME/GETNAME/LIST/INFO/KILL/UNBLOCK/REPLY/NO-EVICT/HELP as in Redis 7.0, plus SETINFO and
  * NO-TOUCH from Redis 7.2 (clients send SETINFO on connect). CLIENT LIST lines keep Redis 7.2's
  * field order: 7.0's fields followed by lib-name and lib-ver.
  */
@@ -41,6 +42,8 @@ public final class ClientCommands {
             c -> text(c, describe(c.client(), System.currentTimeMillis()) + "\n")),
         GatewayCommand.immediate(of("client|kill", -3, "admin noscript loading stale", 0, 0, 0,
             adminConn, ""), ClientCommands::kill),
+        GatewayCommand.ordered(of("client|unblock", -3, "admin noscript loading stale", 0, 0, 0,
+            adminConn, ""), ClientCommands::unblock),
         GatewayCommand.immediate(of("client|reply", 3, "noscript loading stale", 0, 0, 0, conn,
             ""), ClientCommands::reply),
         GatewayCommand.immediate(of("client|no-evict", 3, "admin noscript loading stale", 0, 0, 0,
@@ -86,6 +89,8 @@ public final class ClientCommands {
       "    Set client meta attr. Options are:",
       "    * LIB-NAME: the client lib name.",
       "    * LIB-VER: the client lib version.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
       "NO-EVICT (ON|OFF)",
       "    Protect current client connection from eviction.",
       "NO-TOUCH (ON|OFF)",
@@ -139,6 +144,32 @@ public final class ClientCommands {
     }
   }
 
+  /**
+   * CLIENT UNBLOCK id [TIMEOUT|ERROR]: the reason is checked before the id, as Redis does. Runs in
+   * order with the caller's commands, on the blocked clients' own thread.
+   */
+  static CompletableFuture<Reply> unblock(Invocation c) {
+    if (c.argc() > 4) {
+      return CompletableFuture.completedFuture(new Reply.Error(
+          "ERR unknown subcommand or wrong number of arguments for '" + c.text(1) + "'. Try "
+              + c.text(0).toUpperCase(java.util.Locale.ROOT) + " HELP."));
+    }
+    boolean error = false;
+    if (c.argc() == 4) {
+      if (c.is(3, "error")) {
+        error = true;
+      } else if (!c.is(3, "timeout")) {
+        return CompletableFuture.completedFuture(
+            new Reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"));
+      }
+    }
+    Long id = RedisNumbers.parseLongOrNull(c.arg(2));
+    if (id == null) {
+      return CompletableFuture.completedFuture(new Reply.Error(RedisError.NOT_INTEGER));
+    }
+    return c.gateway().blockedClients().unblock(id, error);
+  }
+
   private static Reply onOff(Invocation c, java.util.function.Consumer<Boolean> set) {
     if (c.is(2, "on")) {
       set.accept(true);
@@ -189,6 +220,9 @@ public final class ClientCommands {
   /** One CLIENT LIST line in Redis's field order. */
   static String describe(ClientConnection c, long nowMillis) {
     StringBuilder flags = new StringBuilder();
+    if (c.blocked()) {
+      flags.append('b');
+    }
     if (c.readonly()) {
       flags.append('r');
     }

@@ -6,7 +6,7 @@ import java.net.SocketAddress;
 
 /**
  * The state of one client connection that commands read and change: id, name, library, protocol,
- * authentication, READONLY, reply mode, times. Written on the connection's event loop; read by
+ * authentication, READONLY, reply mode, times, whether it is blocked. Written on the connection's event loop; read by
  * other connections (CLIENT LIST, CLIENT KILL), hence volatile.
  */
 public final class ClientConnection {
@@ -30,6 +30,7 @@ public final class ClientConnection {
   private volatile boolean closeAfterReply;
   private volatile int pendingReplies;
   private volatile long queryBufferBytes;
+  private volatile boolean blocked;
 
   public ClientConnection(long id, Channel channel, boolean authenticated) {
     this.id = id;
@@ -203,6 +204,15 @@ public final class ClientConnection {
 
   void queryBufferBytes(long n) {
     queryBufferBytes = n;
+  }
+
+  /** Waiting in a blocking command (CLIENT LIST flag {@code b}). */
+  public boolean blocked() {
+    return blocked;
+  }
+
+  public void blocked(boolean v) {
+    blocked = v;
   }
 
   /** Closes the connection now (CLIENT KILL of another client, idle timeout). */

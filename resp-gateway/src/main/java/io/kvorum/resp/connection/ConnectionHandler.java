@@ -11,7 +11,9 @@ import io.kvorum.resp.routing.KeyspaceLanes;
 import io.kvorum.resp.routing.RouteErrors;
 import io.kvorum.resp.server.Gateway;
 import io.kvorum.resp.server.GatewaySettings;
+import io.kvorum.storage.command.Blocking;
 import io.kvorum.storage.command.CommandFlag;
+import io.kvorum.storage.command.KeyspaceCommand;
 import io.kvorum.storage.reply.RedisError;
 import io.kvorum.storage.reply.Reply;
 import io.kvorum.storage.slot.HashSlot;
@@ -110,6 +112,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     if (client != null) {
       gateway.clients().remove(client);
+      gateway.blockedClients().disconnected(client);
     }
     closing = true;
     ctx.fireChannelInactive();
@@ -246,7 +249,32 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       slot = 0;
       group = led.isEmpty() ? gateway.router().groupOf(0) : led.get(0);
     }
+    KeyspaceCommand command = entry.keyspace();
+    long wait = keys.length == 0 ? Blocking.NO_WAIT : waitTime(command, args);
+    if (wait != Blocking.NO_WAIT) {
+      // A barrier: the rest of the pipeline waits behind a blocked command, as in Redis.
+      int g = group;
+      int s = slot;
+      lanes.submitOrdered(() -> gateway.blockedClients().run(
+          client, command, g, s, args, keys, resp3, wait), queue(entry, resp3));
+      return;
+    }
     lanes.submit(group, slot, entry.isWrite(), resp3, args, queue(entry, resp3));
+  }
+
+  /**
+   * How long an invocation may block, or {@link Blocking#NO_WAIT}: also for an invalid timeout,
+   * which the command's own attempt then reports in Redis's order of checks.
+   */
+  private static long waitTime(KeyspaceCommand command, byte[][] args) {
+    if (command == null || command.blocking() == null) {
+      return Blocking.NO_WAIT;
+    }
+    try {
+      return command.blocking().timeoutMillis(args);
+    } catch (RedisError | IndexOutOfBoundsException e) {
+      return Blocking.NO_WAIT;
+    }
   }
 
   private boolean takeSilence() {

@@ -146,9 +146,9 @@ public final class InfoCommand {
     }
     line(out, "client_recent_max_input_buffer", maxInput);
     line(out, "client_recent_max_output_buffer", 0);
-    line(out, "blocked_clients", 0);
+    line(out, "blocked_clients", gw.blockedClients().blockedCount());
     line(out, "tracking_clients", 0);
-    line(out, "clients_in_timeout_table", 0);
+    line(out, "clients_in_timeout_table", gw.blockedClients().blockedWithTimeoutCount());
   }
 
   private static void memory(StringBuilder out) {

@@ -1,6 +1,7 @@
 package io.kvorum.resp.server;
 
 import io.kvorum.raft.route.SlotGroupRouter;
+import io.kvorum.resp.blocking.BlockedClients;
 import io.kvorum.resp.command.CommandTable;
 import io.kvorum.resp.connection.ClientRegistry;
 import io.kvorum.resp.metrics.ServerStats;
@@ -25,6 +26,7 @@ public final class Gateway {
   private final CommandTable commands;
   private final ServerStats stats;
   private final KeyspaceDispatcher dispatcher;
+  private final BlockedClients blockedClients;
   private final ShutdownHook shutdownHook;
   private final long startMillis = System.currentTimeMillis();
   private final String runId;
@@ -41,6 +43,8 @@ public final class Gateway {
     this.commands = commands;
     this.stats = stats;
     this.dispatcher = new KeyspaceDispatcher(router, config.routeWait(), config.scanCursorCapacity());
+    this.blockedClients = new BlockedClients(dispatcher, router);
+    router.onKeysWritten(blockedClients::keysWritten);
     this.shutdownHook = shutdownHook;
     byte[] id = new byte[20];
     new SecureRandom().nextBytes(id);
@@ -79,6 +83,11 @@ public final class Gateway {
 
   public KeyspaceDispatcher dispatcher() {
     return dispatcher;
+  }
+
+  /** Clients waiting in BLPOP, BZPOPMIN, XREAD BLOCK …. */
+  public BlockedClients blockedClients() {
+    return blockedClients;
   }
 
   public ShutdownHook shutdownHook() {

@@ -134,6 +134,7 @@ public final class RespServer implements AutoCloseable {
       c.kill();
     }
     stopLoops();
+    gateway.blockedClients().close();
   }
 
   private void stopLoops() {

@@ -67,6 +67,9 @@ class KeyspaceLanesTest {
     }
 
     @Override
+    public void onKeysWritten(io.kvorum.raft.route.KeysWrittenListener listener) {}
+
+    @Override
     public List<Integer> ledGroups() {
       return List.of(0, 1, 2, 3);
     }

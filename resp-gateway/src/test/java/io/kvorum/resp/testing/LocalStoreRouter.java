@@ -5,9 +5,11 @@ import io.kvorum.proto.slotgroup.CommandCall;
 import io.kvorum.proto.slotgroup.SlotGroupEntry;
 import io.kvorum.raft.route.ClusterTopology;
 import io.kvorum.raft.route.GroupStats;
+import io.kvorum.raft.route.KeysWrittenListener;
 import io.kvorum.raft.route.NotLeaderException;
 import io.kvorum.raft.route.Route;
 import io.kvorum.raft.route.SlotGroupRouter;
+import io.kvorum.storage.command.KeyspaceCommandTable;
 import io.kvorum.storage.engine.NodeStorage;
 import io.kvorum.storage.engine.SlotGroupStore;
 import io.kvorum.storage.reply.Reply;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,17 +47,23 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
   private final Map<Integer, Boolean> failNextWrite = new ConcurrentHashMap<>();
   private final AtomicLong writeCalls = new AtomicLong();
   private final AtomicLong writtenCommands = new AtomicLong();
+  private final List<KeysWrittenListener> keysWrittenListeners = new CopyOnWriteArrayList<>();
   /** Delay before each read completes (tests of ordering). */
   private volatile long readDelayMillis;
   private volatile long lastSnapshot = System.currentTimeMillis() / 1000;
   private volatile int port;
 
   public LocalStoreRouter(Path dir, int groups) {
+    this(dir, groups, KeyspaceCommandTable.standard());
+  }
+
+  /** Stores that run {@code table}'s commands (tests of commands outside the standard table). */
+  public LocalStoreRouter(Path dir, int groups, KeyspaceCommandTable table) {
     stores = new SlotGroupStore[groups];
     writers = new ExecutorService[groups];
     indexes = new AtomicLong[groups];
     for (int g = 0; g < groups; g++) {
-      stores[g] = SlotGroupStore.open(dir.resolve("group-" + g), node);
+      stores[g] = SlotGroupStore.open(dir.resolve("group-" + g), node, table);
       int group = g;
       writers[g] = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "group-" + group + "-apply");
@@ -158,8 +167,21 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
     if (failNextWrite.remove(group) != null) {
       return CompletableFuture.failedFuture(new NotLeaderException(group, "leadership lost"));
     }
-    return CompletableFuture.supplyAsync(
-        () -> stores[group].apply(1, indexes[group].incrementAndGet(), e), writers[group]);
+    return CompletableFuture.supplyAsync(() -> {
+      SlotGroupStore.AppliedEntry applied =
+          stores[group].applyTracked(1, indexes[group].incrementAndGet(), e);
+      if (!applied.writtenKeys().isEmpty()) {
+        for (KeysWrittenListener l : keysWrittenListeners) {
+          l.keysWritten(group, applied.writtenKeys());
+        }
+      }
+      return applied.replies();
+    }, writers[group]);
+  }
+
+  @Override
+  public void onKeysWritten(KeysWrittenListener listener) {
+    keysWrittenListeners.add(listener);
   }
 
   @Override

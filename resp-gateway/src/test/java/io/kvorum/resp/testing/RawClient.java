@@ -169,6 +169,35 @@ public final class RawClient implements AutoCloseable {
     }
   }
 
+  /**
+   * True when nothing arrives within {@code millis} (a blocked command is still waiting); what
+   * does arrive stays readable.
+   */
+  public boolean silentFor(int millis) {
+    if (pending.size() > 0) {
+      return false;
+    }
+    try {
+      socket.setSoTimeout(millis);
+      byte[] buf = new byte[4096];
+      int r = in.read(buf);
+      if (r > 0) {
+        pending.write(buf, 0, r);
+      }
+      return false;
+    } catch (SocketTimeoutException e) {
+      return pending.size() == 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      try {
+        socket.setSoTimeout(10_000);
+      } catch (IOException e) {
+        // the socket is gone; the next read says so
+      }
+    }
+  }
+
   /** Bytes received but not consumed by a read yet. */
   public String leftover() {
     return pending.toString(StandardCharsets.ISO_8859_1);

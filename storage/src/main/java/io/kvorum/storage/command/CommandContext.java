@@ -1,21 +1,32 @@
 package io.kvorum.storage.command;
 
+import io.kvorum.storage.keyspace.KeyMeta;
 import io.kvorum.storage.keyspace.Keyspace;
+import io.kvorum.storage.keyspace.RedisType;
 import java.util.SplittableRandom;
 
 /**
  * What a keyspace command runs with: the keyspace of one slot group, the clock and randomness of
- * the log entry (so every replica computes the same result), and the client's protocol version.
+ * the log entry (so every replica computes the same result), the client's protocol version, and
+ * whether the command runs for a client that is already blocked ({@link
+ * KeyspaceCommandTable#SERVE_BLOCKED}).
  */
 public final class CommandContext {
   private final Keyspace keyspace;
   private final boolean resp3;
   private final SplittableRandom random;
+  private final boolean servesBlockedClient;
 
   public CommandContext(Keyspace keyspace, boolean resp3, SplittableRandom random) {
+    this(keyspace, resp3, random, false);
+  }
+
+  private CommandContext(
+      Keyspace keyspace, boolean resp3, SplittableRandom random, boolean servesBlockedClient) {
     this.keyspace = keyspace;
     this.resp3 = resp3;
     this.random = random;
+    this.servesBlockedClient = servesBlockedClient;
   }
 
   public Keyspace keyspace() {
@@ -34,5 +45,28 @@ public final class CommandContext {
   /** Deterministic randomness: seeded from the log entry on writes. */
   public SplittableRandom random() {
     return random;
+  }
+
+  /** This context for repeating the attempt of a client that is blocked. */
+  public CommandContext servingBlockedClient() {
+    return new CommandContext(keyspace, resp3, random, true);
+  }
+
+  /** True when the command repeats the attempt of a blocked client. */
+  public boolean servesBlockedClient() {
+    return servesBlockedClient;
+  }
+
+  /**
+   * True when a blocked client is being served and {@code key} holds a type other than the one it
+   * waits for. Redis serves a blocked client only from keys of that type and leaves it blocked
+   * otherwise, so such a key counts as empty here, where the first attempt answers WRONGTYPE.
+   */
+  public boolean skipsForBlockedClient(byte[] key, RedisType waitsFor) {
+    if (!servesBlockedClient) {
+      return false;
+    }
+    KeyMeta meta = keyspace.lookup(key);
+    return meta != null && meta.type() != waitsFor;
   }
 }

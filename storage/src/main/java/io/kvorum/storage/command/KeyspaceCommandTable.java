@@ -3,6 +3,8 @@ package io.kvorum.storage.command;
 import io.kvorum.storage.reply.RedisError;
 import io.kvorum.storage.reply.Reply;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,6 +19,18 @@ import java.util.Map;
  * clients.
  */
 public final class KeyspaceCommandTable {
+  /**
+   * {@code kvorum.serve-blocked <command> <args…>}: repeats the attempt of a client blocked on
+   * {@code <command>}, with {@link CommandContext#servesBlockedClient()} set; proposed (or, for a
+   * read-only command, read) by the gateway when a key the client waits for was written.
+   */
+  public static final String SERVE_BLOCKED = "kvorum.serve-blocked";
+  /**
+   * {@code kvorum.resolve-blocked <command> <args…>}, a read: the invocation as {@link
+   * Blocking#resolve} fixes it when the command starts, as an array of bulk strings.
+   */
+  public static final String RESOLVE_BLOCKED = "kvorum.resolve-blocked";
+
   private final Map<String, KeyspaceCommand> commands = new LinkedHashMap<>();
   private final Map<String, KeyspaceCommand> internal = new LinkedHashMap<>();
 
@@ -43,6 +57,7 @@ public final class KeyspaceCommandTable {
     for (KeyspaceCommand c : extra) {
       t.commands.putIfAbsent(c.name(), c);
     }
+    t.addBlockingWrappers();
     return t;
   }
 
@@ -60,7 +75,46 @@ public final class KeyspaceCommandTable {
     for (KeyspaceCommand c : internalCommands) {
       t.internal.put(c.name(), c);
     }
+    t.addBlockingWrappers();
     return t;
+  }
+
+  /** The internal commands that wrap this table's blocking commands. */
+  private void addBlockingWrappers() {
+    internal.put(SERVE_BLOCKED, KeyspaceCommand.of(
+        CommandSpec.of(SERVE_BLOCKED, -2, "write", 0, 0, 0, "", ""),
+        (ctx, args) -> execute(ctx.servingBlockedClient(), inner(args))));
+    internal.put(RESOLVE_BLOCKED, KeyspaceCommand.of(
+        CommandSpec.of(RESOLVE_BLOCKED, -2, "readonly", 0, 0, 0, "", ""), this::resolveBlocked));
+  }
+
+  private static byte[][] inner(byte[][] args) {
+    return Arrays.copyOfRange(args, 1, args.length);
+  }
+
+  private Reply resolveBlocked(CommandContext ctx, byte[][] args) {
+    byte[][] call = inner(args);
+    KeyspaceCommand c = resolve(call);
+    if (c == null || c.blocking() == null) {
+      return Reply.error("ERR " + lower(call[0]) + " does not block");
+    }
+    List<Reply> out = new ArrayList<>(call.length);
+    for (byte[] a : c.blocking().resolve(ctx.keyspace(), call)) {
+      out.add(Reply.bulk(a));
+    }
+    return Reply.array(out);
+  }
+
+  /**
+   * True for an invocation of a command flagged {@code blocking}, or its {@link #SERVE_BLOCKED}
+   * repetition.
+   */
+  public boolean isBlocking(byte[][] args) {
+    KeyspaceCommand c = resolve(args);
+    if (c != null && c.name().equals(SERVE_BLOCKED) && args.length > 1) {
+      c = resolve(inner(args));
+    }
+    return c != null && c.spec().has(CommandFlag.BLOCKING);
   }
 
   /** Public entries, containers and subcommands included, in definition order. */

@@ -141,6 +141,11 @@ public final class SlotGroupStore implements AutoCloseable {
     return counters.keys;
   }
 
+  /** The outcome of applying one log entry. */
+  public record AppliedEntry(List<Reply> replies, List<byte[]> writtenKeys) {
+    static final AppliedEntry SKIPPED = new AppliedEntry(List.of(), List.of());
+  }
+
   /**
    * Applies one log entry: runs its commands in order against a batch that sees its own writes,
    * records the applied index in the same batch, and commits. An index at or below the applied
@@ -149,10 +154,20 @@ public final class SlotGroupStore implements AutoCloseable {
    * @return one reply per command (empty when skipped)
    */
   public List<Reply> apply(long term, long index, SlotGroupEntry entry) {
+    return applyTracked(term, index, entry).replies();
+  }
+
+  /**
+   * {@link #apply}, also reporting the keys the entry created or changed (in write order, repeats
+   * included), so clients blocked on them can be served. The attempt of a blocking command that
+   * found nothing ({@link Reply#NULL_ARRAY}) reports nothing: two blocked clients retrying would
+   * otherwise wake each other forever.
+   */
+  public AppliedEntry applyTracked(long term, long index, SlotGroupEntry entry) {
     applyLock.lock();
     try {
       if (index <= applied.index()) {
-        return List.of();
+        return AppliedEntry.SKIPPED;
       }
       BatchView view = new BatchView(db, handles, applyReadOptions);
       try {
@@ -161,13 +176,20 @@ public final class SlotGroupStore implements AutoCloseable {
         SplittableRandom random = new SplittableRandom(entry.getRandomSeed() ^ (index * 0x9E3779B97F4A7C15L));
         List<Reply> replies = new ArrayList<>(entry.getCallsCount());
         for (CommandCall call : entry.getCallsList()) {
-          replies.add(table.execute(new CommandContext(ks, call.getResp3(), random), toArgs(call)));
+          byte[][] args = toArgs(call);
+          int written = ks.writtenKeys().size();
+          Reply reply = table.execute(new CommandContext(ks, call.getResp3(), random), args);
+          if (reply instanceof Reply.NullArray && ks.writtenKeys().size() > written
+              && table.isBlocking(args)) {
+            ks.forgetWrittenKeysAfter(written);
+          }
+          replies.add(reply);
         }
         writeSystem(view, term, index, next);
         db.write(writeOptions, view.batch());
         counters = next;
         applied = new Applied(term, index);
-        return replies;
+        return new AppliedEntry(replies, List.copyOf(ks.writtenKeys()));
       } finally {
         view.close();
       }

@@ -20,6 +20,8 @@ public final class Keyspace {
   private final DataView view;
   private final long nowMs;
   private final Counters counters;
+  /** Keys whose metadata this instance wrote, in write order (repeats included). */
+  private final List<byte[]> written = new ArrayList<>();
 
   /**
    * @param nowMs    the leader's clock from the log entry (write path) or this node's clock (read)
@@ -101,6 +103,20 @@ public final class Keyspace {
       view.put(Column.EXPIRE, KeyCodec.expireKey(meta.expireAt(), mk), Bytes.longBytes(0));
     }
     view.put(Column.META, mk, meta.withStamp(counters.nextStamp()).encode());
+    written.add(key);
+  }
+
+  /**
+   * Keys created or changed through {@link #put} so far, in write order, repeats included: what
+   * a client blocked on a key waits for (deletions are not listed: they never serve one).
+   */
+  public List<byte[]> writtenKeys() {
+    return written;
+  }
+
+  /** Forgets the keys written after the first {@code count} (a write that must wake nobody). */
+  public void forgetWrittenKeysAfter(int count) {
+    written.subList(count, written.size()).clear();
   }
 
   /** Stores a string value, replacing whatever the key held; {@code expireAt} 0 means none. */

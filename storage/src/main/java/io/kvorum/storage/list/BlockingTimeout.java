@@ -1,5 +1,6 @@
 package io.kvorum.storage.list;
 
+import io.kvorum.storage.command.Blocking;
 import io.kvorum.storage.command.KeyspaceCommandTable;
 import io.kvorum.storage.number.LongDouble;
 import io.kvorum.storage.reply.RedisError;
@@ -14,7 +15,7 @@ import java.math.BigInteger;
  * 64-bit integer ({@code inf}, {@code 1e16}) becomes LLONG_MIN and is refused as negative.
  *
  * <p>The storage handlers only validate the argument; the gateway, which does the waiting, reads
- * the same value with {@link #millis(byte[])} and adds its clock to it.
+ * the same value through {@link #RULE} and adds its clock to it.
  */
 public final class BlockingTimeout {
   public static final String NOT_A_FLOAT = "ERR timeout is not a float or out of range";
@@ -23,6 +24,9 @@ public final class BlockingTimeout {
   private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
   private static final BigInteger FIVE = BigInteger.valueOf(5);
   private static final int SIGNIFICAND_BITS = 64;
+
+  /** How the blocking list commands wait: for their timeout argument. */
+  public static final Blocking RULE = args -> millis(args[argumentIndex(args)]);
 
   private BlockingTimeout() {}
 

@@ -7,6 +7,7 @@ import io.kvorum.storage.command.KeyFinder;
 import io.kvorum.storage.command.KeyspaceCommand;
 import io.kvorum.storage.command.Keywords;
 import io.kvorum.storage.keyspace.Keyspace;
+import io.kvorum.storage.keyspace.RedisType;
 import io.kvorum.storage.number.RedisNumbers;
 import io.kvorum.storage.reply.RedisError;
 import io.kvorum.storage.reply.Reply;
@@ -22,7 +23,9 @@ import java.util.List;
  * <p>The blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) validate their arguments and
  * timeout like Redis and then make one non-blocking attempt: with an element available they pop
  * (and move) exactly as Redis would; with none they answer {@link Reply#NULL_ARRAY}, Redis's reply
- * on timeout, which the gateway turns into waiting.
+ * on timeout, which the gateway turns into waiting ({@link BlockingTimeout#RULE}). Repeated for a
+ * blocked client ({@link CommandContext#servesBlockedClient()}), they pass over keys of another
+ * type as Redis does, instead of answering WRONGTYPE.
  */
 public final class ListCommands {
   private static final String COUNT_NOT_POSITIVE = "ERR value is out of range, must be positive";
@@ -74,23 +77,23 @@ public final class ListCommands {
         KeyspaceCommand.of(
             of("blpop", -3, "write noscript blocking", 1, -2, 1,
                 "@write @list @slow @blocking", ""),
-            (ctx, args) -> blockingPop(ctx, args, ListEnd.LEFT)),
+            (ctx, args) -> blockingPop(ctx, args, ListEnd.LEFT)).blocking(BlockingTimeout.RULE),
         KeyspaceCommand.of(
             of("brpop", -3, "write noscript blocking", 1, -2, 1,
                 "@write @list @slow @blocking", ""),
-            (ctx, args) -> blockingPop(ctx, args, ListEnd.RIGHT)),
+            (ctx, args) -> blockingPop(ctx, args, ListEnd.RIGHT)).blocking(BlockingTimeout.RULE),
         KeyspaceCommand.of(
             of("blmove", 6, "write denyoom noscript blocking", 1, 2, 1,
                 "@write @list @slow @blocking", ""),
-            ListCommands::blmove),
+            ListCommands::blmove).blocking(BlockingTimeout.RULE),
         KeyspaceCommand.of(
             of("brpoplpush", 4, "write denyoom noscript blocking", 1, 2, 1,
                 "@write @list @slow @blocking", ""),
-            ListCommands::brpoplpush),
+            ListCommands::brpoplpush).blocking(BlockingTimeout.RULE),
         KeyspaceCommand.of(
             of("blmpop", -5, "write blocking movablekeys", 0, 0, 0,
                 "@write @list @slow @blocking", ""),
-            numKeys(2), (ctx, args) -> mpop(ctx, args, 2, true)));
+            numKeys(2), (ctx, args) -> mpop(ctx, args, 2, true)).blocking(BlockingTimeout.RULE));
   }
 
   /** LPUSH, RPUSH, and with {@code onlyExisting} LPUSHX, RPUSHX: the length after the push. */
@@ -379,6 +382,9 @@ public final class ListCommands {
       BlockingTimeout.millis(args[1]);
     }
     for (int k = numKeysIndex + 1; k < whereIndex; k++) {
+      if (ctx.skipsForBlockedClient(args[k], RedisType.LIST)) {
+        continue;
+      }
       StoredList list = StoredList.find(ctx.keyspace(), args[k]);
       if (list == null) {
         continue;
@@ -394,6 +400,9 @@ public final class ListCommands {
   static Reply blockingPop(CommandContext ctx, byte[][] args, ListEnd end) {
     BlockingTimeout.millis(args[args.length - 1]);
     for (int k = 1; k < args.length - 1; k++) {
+      if (ctx.skipsForBlockedClient(args[k], RedisType.LIST)) {
+        continue;
+      }
       StoredList list = StoredList.find(ctx.keyspace(), args[k]);
       if (list == null) {
         continue;
@@ -420,7 +429,8 @@ public final class ListCommands {
   }
 
   private static Reply blockingMove(CommandContext ctx, byte[][] args, ListEnd from, ListEnd to) {
-    if (StoredList.find(ctx.keyspace(), args[1]) == null) {
+    if (ctx.skipsForBlockedClient(args[1], RedisType.LIST)
+        || StoredList.find(ctx.keyspace(), args[1]) == null) {
       return Reply.NULL_ARRAY;
     }
     return move(ctx, args[1], args[2], from, to);

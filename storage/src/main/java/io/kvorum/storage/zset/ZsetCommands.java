@@ -84,13 +84,16 @@ public final class ZsetCommands {
             (ctx, args) -> ZsetPopCommands.zmpop(ctx, args, 1, false)),
         KeyspaceCommand.of(of("bzpopmin", -3, "write noscript blocking fast", 1, -2, 1,
             "@write @sortedset @fast @blocking", ""),
-            (ctx, args) -> ZsetPopCommands.bzpop(ctx, args, false)),
+            (ctx, args) -> ZsetPopCommands.bzpop(ctx, args, false))
+            .blocking(ZsetPopCommands.BZPOP_WAIT),
         KeyspaceCommand.of(of("bzpopmax", -3, "write noscript blocking fast", 1, -2, 1,
             "@write @sortedset @fast @blocking", ""),
-            (ctx, args) -> ZsetPopCommands.bzpop(ctx, args, true)),
+            (ctx, args) -> ZsetPopCommands.bzpop(ctx, args, true))
+            .blocking(ZsetPopCommands.BZPOP_WAIT),
         KeyspaceCommand.of(of("bzmpop", -5, "write blocking movablekeys", 0, 0, 0,
             "@write @sortedset @slow @blocking", ""), numKeys(0, 2, 3),
-            (ctx, args) -> ZsetPopCommands.zmpop(ctx, args, 2, true)),
+            (ctx, args) -> ZsetPopCommands.zmpop(ctx, args, 2, true))
+            .blocking(ZsetPopCommands.BZMPOP_WAIT),
         KeyspaceCommand.of(of("zrandmember", -2, "readonly", 1, 1, 1, "@read @sortedset @slow",
             "nondeterministic_output"), ZsetRandomMembers::zrandmember),
         KeyspaceCommand.of(of("zunion", -3, "readonly movablekeys", 0, 0, 0,

@@ -1,5 +1,6 @@
 package io.kvorum.storage.zset;
 
+import io.kvorum.storage.command.Blocking;
 import io.kvorum.storage.command.CommandContext;
 import io.kvorum.storage.command.Keywords;
 import io.kvorum.storage.keyspace.KeyMeta;
@@ -16,12 +17,18 @@ import java.util.List;
  * ZPOPMIN, ZPOPMAX, ZMPOP and the blocking BZPOPMIN, BZPOPMAX, BZMPOP ({@code genericZpopCommand}).
  * The blocking commands here are their non-blocking attempt: they validate the timeout exactly as
  * Redis does, pop when an element is available, and otherwise answer {@link Reply#NULL_ARRAY}
- * (Redis's reply on timeout), which the gateway turns into waiting.
+ * (Redis's reply on timeout), which the gateway turns into waiting ({@link #BZPOP_WAIT}, {@link
+ * #BZMPOP_WAIT}). Repeated for a blocked client they pass over keys of another type, as Redis does.
  */
 public final class ZsetPopCommands {
   static final String TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
   static final String TIMEOUT_NEGATIVE = "ERR timeout is negative";
   private static final BigInteger THOUSAND = BigInteger.valueOf(1000);
+
+  /** BZPOPMIN and BZPOPMAX wait for their last argument, in seconds. */
+  static final Blocking BZPOP_WAIT = args -> validateTimeout(args[args.length - 1]);
+  /** BZMPOP waits for its first argument, in seconds. */
+  static final Blocking BZMPOP_WAIT = args -> validateTimeout(args[1]);
 
   private ZsetPopCommands() {}
 
@@ -66,6 +73,9 @@ public final class ZsetPopCommands {
   static Reply bzpop(CommandContext ctx, byte[][] args, boolean max) {
     validateTimeout(args[args.length - 1]);
     for (int j = 1; j < args.length - 1; j++) {
+      if (ctx.skipsForBlockedClient(args[j], RedisType.ZSET)) {
+        continue;
+      }
       SortedSet z = SortedSet.open(ctx.keyspace(), args[j]);
       if (z == null || z.size() == 0) {
         continue;
@@ -115,6 +125,9 @@ public final class ZsetPopCommands {
       validateTimeout(args[1]);
     }
     for (int j = numkeysIdx + 1; j < whereIdx; j++) {
+      if (ctx.skipsForBlockedClient(args[j], RedisType.ZSET)) {
+        continue;
+      }
       KeyMeta meta = ctx.keyspace().lookup(args[j], RedisType.ZSET);
       if (meta == null) {
         continue;

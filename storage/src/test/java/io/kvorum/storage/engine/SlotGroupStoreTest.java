@@ -104,4 +104,28 @@ class SlotGroupStoreTest {
       assertThat(restored.keyCount()).isEqualTo(2);
     }
   }
+
+  static List<String> keys(SlotGroupStore.AppliedEntry applied) {
+    return applied.writtenKeys().stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList();
+  }
+
+  @Test
+  void reportsTheKeysAnEntryCreatedOrChangedForBlockedClients() {
+    try (SlotGroupStore store = SlotGroupStore.open(tmp.resolve("db"), node)) {
+      SlotGroupStore.AppliedEntry first = store.applyTracked(1, 1,
+          entry(1000, "rpush l a b", "set s 1", "zadd z 1 m", "get s", "del nothing"));
+      assertThat(first.replies()).hasSize(5);
+      assertThat(keys(first)).containsExactly("l", "s", "z");
+      assertThat(keys(store.applyTracked(1, 2, entry(1000, "lpop l", "del s z"))))
+          .as("a pop that leaves elements changes the list; deletions serve nobody")
+          .containsExactly("l");
+      assertThat(keys(store.applyTracked(1, 3, entry(1000, "blpop none 0", "blpop l 0"))))
+          .as("an attempt that found nothing writes nothing; one that emptied the list deletes it")
+          .isEmpty();
+      assertThat(keys(store.applyTracked(1, 4, entry(1000, "rpush src x", "blmove src dst left right 0"))))
+          .containsExactly("src", "dst");
+      assertThat(store.applyTracked(1, 4, entry(1000, "set again 1")).writtenKeys())
+          .as("a replayed entry").isEmpty();
+    }
+  }
 }
