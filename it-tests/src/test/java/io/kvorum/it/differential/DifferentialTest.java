@@ -113,7 +113,7 @@ class DifferentialTest {
         // The generator's own check: these edge cases must keep being reached, or the test
         // silently stops testing them.
         for (String error : List.of("CROSSSLOT", "ERR wrong number of arguments", "ERR syntax error",
-            "ERR unknown command", "ERR value is not an integer", "ERR invalid expire time")) {
+            "ERR unknown command", "ERR value is not an integer", "ERR invalid expire time", "WRONGTYPE")) {
           assertThat(runner.coverage.errorsStartingWith(error))
               .as("oracle replies starting with '%s' (the generator must keep reaching this case)", error)
               .isPositive();
