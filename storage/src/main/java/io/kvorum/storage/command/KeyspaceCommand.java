@@ -3,17 +3,32 @@ package io.kvorum.storage.command;
 /**
  * One entry of the keyspace command table: the command's metadata, how to find its keys, and the
  * code that runs it inside a slot group's state machine (writes) or read path (reads).
+ *
+ * @param logged run as a log entry although Redis flags the command read-only, because Redis lets
+ *     it change the stored value (PFCOUNT writes its cardinality cache, and propagates to
+ *     replicas when it does); the read path cannot write, so such a command must be applied on
+ *     every replica like a write
  */
-public record KeyspaceCommand(CommandSpec spec, KeyFinder keys, KeyspaceHandler handler) {
+public record KeyspaceCommand(CommandSpec spec, KeyFinder keys, KeyspaceHandler handler, boolean logged) {
 
   /** An entry whose keys are at the spec's legacy positions. */
   public static KeyspaceCommand of(CommandSpec spec, KeyspaceHandler handler) {
-    return new KeyspaceCommand(spec, KeyFinder.positional(spec), handler);
+    return new KeyspaceCommand(spec, KeyFinder.positional(spec), handler, false);
   }
 
   /** An entry with {@code movablekeys}: the finder reads numkeys-style arguments. */
   public static KeyspaceCommand of(CommandSpec spec, KeyFinder keys, KeyspaceHandler handler) {
-    return new KeyspaceCommand(spec, keys, handler);
+    return new KeyspaceCommand(spec, keys, handler, false);
+  }
+
+  /** This entry, run as a log entry whatever its flags say (see {@link #logged}). */
+  public KeyspaceCommand alwaysLogged() {
+    return new KeyspaceCommand(spec, keys, handler, true);
+  }
+
+  /** Whether the gateway must submit it as a log entry: a write, or {@link #logged}. */
+  public boolean runsAsWrite() {
+    return logged || spec.isWrite();
   }
 
   public String name() {

@@ -3,6 +3,9 @@ package io.kvorum.storage.hyperloglog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvorum.storage.bitmap.ProtocolStore;
+import io.kvorum.storage.command.CommandFlag;
+import io.kvorum.storage.command.KeyspaceCommand;
+import io.kvorum.storage.command.KeyspaceCommandTable;
 import io.kvorum.storage.reply.Reply;
 import io.kvorum.storage.testing.ReplyText;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +106,24 @@ class HyperLogLogCommandsTest {
     assertThat(value("h")).isEqualTo(cached);
     assertThat(r("pfadd h d")).isEqualTo(":1");
     assertThat(value("h")[15] & 0x80).as("a change marks the cache stale").isEqualTo(0x80);
+  }
+
+  /**
+   * Found by the differential test: PFMERGE h, PFCOUNT h, GET h showed a stale cache (0x80 in byte
+   * 15) where Redis has a valid cached 0, because PFCOUNT ran on the read path, which cannot write.
+   */
+  @Test
+  void pfcountIsLoggedSoItsCacheWriteHappensAsInRedis() {
+    KeyspaceCommand pfcount = KeyspaceCommandTable.standard().get("pfcount");
+    assertThat(pfcount.runsAsWrite()).as("submitted as a log entry").isTrue();
+    assertThat(pfcount.spec().isWrite()).as("COMMAND INFO still says readonly, as Redis").isFalse();
+    assertThat(pfcount.spec().has(CommandFlag.READONLY)).isTrue();
+    assertThat(KeyspaceCommandTable.standard().get("get").runsAsWrite()).isFalse();
+
+    assertThat(r("pfmerge h")).isEqualTo("+OK");
+    assertThat(inLog("pfcount h")).isEqualTo(":0");
+    // Redis 7.0.15: PFMERGE h, PFCOUNT h, GET h
+    assertThat(value("h")).containsExactly(concat(header(1, 0), bytes(0x7F, 0xFF)));
   }
 
   @Test
