@@ -95,9 +95,10 @@ class HyperLogLogCommandsTest {
   void pfcountCachesTheCardinalityOnlyInsideALogEntry() {
     r("pfadd h a b c");
     byte[] before = value("h");
-    assertThat(r("pfcount h")).isEqualTo(":3");
-    assertThat(value("h")).as("a read cannot write the cache").isEqualTo(before);
-    assertThat(inLog("pfcount h")).isEqualTo(":3");
+    assertThat(ReplyText.of(store.fixture().store().read(split("pfcount h"), false, store.fixture().now)))
+        .isEqualTo(":3");
+    assertThat(value("h")).as("the read path cannot write the cache").isEqualTo(before);
+    assertThat(r("pfcount h")).as("logged, as the node runs it").isEqualTo(":3");
     byte[] cached = value("h");
     assertThat(Arrays.copyOfRange(cached, 8, 16)).containsExactly(3, 0, 0, 0, 0, 0, 0, 0);
     assertThat(Arrays.copyOfRange(cached, 16, cached.length))
