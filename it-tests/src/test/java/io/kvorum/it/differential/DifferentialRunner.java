@@ -79,7 +79,8 @@ final class DifferentialRunner implements AutoCloseable {
 
     /** "ERR wrong number of arguments for 'get' command" → "ERR wrong number of arguments for '…' command". */
     static String errorClass(String error) {
-      String shape = error == null ? "" : error.replaceAll("'[^']*'", "'…'");
+      // Quoted arguments and decimals (GEOADD's "invalid longitude,latitude pair 13.5,90.0") vary.
+      String shape = error == null ? "" : error.replaceAll("'[^']*'", "'…'").replaceAll("-?[0-9]+\\.[0-9]+", "…");
       return shape.length() > 70 ? shape.substring(0, 70) + "…" : shape;
     }
 
