@@ -487,7 +487,10 @@ final class CollectionTemplates {
     if (g.chance(0.02)) {
       options.add(List.of(g.pick("FOO", "TYPE")));
     }
-    String cursor = g.chance(0.95) ? "0" : g.pick("abc", "", "-1");
+    // "" and "00" are cursor 0 to Redis; "abc", " 1", "1.5" are errors. A real non-zero cursor
+    // (even "-1", which strtoul takes) starts mid-table, where Redis's order depends on its
+    // per-process hash seed: nothing to compare.
+    String cursor = g.chance(0.95) ? "0" : g.pick("abc", "", "00", " 1", "1.5");
     return g.withOptions(Check.FULL_SCAN, command, List.of(g.key(), cursor), options);
   }
 

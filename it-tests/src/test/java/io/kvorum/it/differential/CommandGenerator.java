@@ -98,6 +98,7 @@ final class CommandGenerator {
   /** Commands that must come right after the one just made (see {@link #set()}). */
   private final java.util.ArrayDeque<GeneratedCommand> followUps = new java.util.ArrayDeque<>();
   private final List<Template> templates;
+  private final double[] weights;
   private final double totalWeight;
 
   CommandGenerator(Random random, Set<Family> families) {
@@ -111,9 +112,22 @@ final class CommandGenerator {
     if (chosen.isEmpty()) {
       throw new IllegalArgumentException("no commands in families " + families);
     }
+    // Each sequence favours one family: with all eleven sharing eleven keys, an even mix turns
+    // most commands into WRONGTYPE before a collection grows deep enough to be interesting.
+    List<Family> present = chosen.stream().map(Template::family).distinct().toList();
+    Family focus = present.size() > 1 ? present.get(random.nextInt(present.size())) : null;
     this.templates = chosen;
-    this.totalWeight = chosen.stream().mapToDouble(Template::weight).sum();
+    this.weights = new double[chosen.size()];
+    double total = 0;
+    for (int i = 0; i < chosen.size(); i++) {
+      weights[i] = chosen.get(i).weight() * (chosen.get(i).family() == focus ? FOCUS_BOOST : 1);
+      total += weights[i];
+    }
+    this.totalWeight = total;
   }
+
+  /** How much more often the sequence's focus family is drawn than the others. */
+  private static final double FOCUS_BOOST = 6;
 
   /** A sequence of 1 to {@code maxLength} commands. */
   List<GeneratedCommand> sequence(int maxLength) {
@@ -131,10 +145,10 @@ final class CommandGenerator {
       return followUps.poll();
     }
     double point = random.nextDouble() * totalWeight;
-    for (Template template : templates) {
-      point -= template.weight();
+    for (int i = 0; i < templates.size(); i++) {
+      point -= weights[i];
       if (point < 0) {
-        return template.make().apply(this);
+        return templates.get(i).make().apply(this);
       }
     }
     return templates.get(templates.size() - 1).make().apply(this);
