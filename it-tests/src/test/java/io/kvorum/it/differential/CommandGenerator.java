@@ -30,10 +30,10 @@ final class CommandGenerator {
   /** Groups of commands, selectable with -Dkvorum.diff.families. */
   enum Family {
     STRINGS, KEYS, CONNECTION, MALFORMED,
-    /** A few list/set/hash/zset writes, so string commands meet other types (WRONGTYPE). Off until Kvorum has them. */
-    COLLECTIONS;
+    HASHES, LISTS, SETS, ZSETS, BITMAPS, HYPERLOGLOG, GEO;
 
-    static final Set<Family> DEFAULT = EnumSet.of(STRINGS, KEYS, CONNECTION, MALFORMED);
+    /** Everything: the types share the key space, so every command also meets every other type (WRONGTYPE). */
+    static final Set<Family> DEFAULT = EnumSet.allOf(Family.class);
 
     static Set<Family> parse(String spec) {
       if (spec == null || spec.isBlank()) {
@@ -51,7 +51,7 @@ final class CommandGenerator {
   }
 
   /** A weighted way to make one command. */
-  private record Template(Family family, double weight, Function<CommandGenerator, GeneratedCommand> make) {
+  record Template(Family family, double weight, Function<CommandGenerator, GeneratedCommand> make) {
   }
 
   // --- the key space -----------------------------------------------------------------------
@@ -73,6 +73,10 @@ final class CommandGenerator {
       "0x10", "+5", "007", "1.0", "10.50", "inf", "-inf", "nan", "line1\r\nline2", "nul\0byte",
       "\u00fcber", "-0", "5.0e3", "17179869184",
   };
+  static final String[] MEMBERS = {
+      "a", "b", "c", "d", "e", "hello", "world", "1", "2", "3", "10", "-1", "0", "", "x y", "1.5",
+      "9223372036854775807", "9223372036854775808", "\u00fcber", "nul\0byte",
+  };
   private static final String[] INTEGER_EDGES = {
       "0", "1", "-1", "9223372036854775807", "-9223372036854775808", "9223372036854775806",
       "abc", "1.5", "", " 1", "+1", "99999999999999999999", "0x1", "1e3", "-0",
@@ -90,10 +94,11 @@ final class CommandGenerator {
       "{u}?", "*}*", "{t}n", "*x",
   };
 
-  private final Random random;
+  final Random random;
   /** Commands that must come right after the one just made (see {@link #set()}). */
   private final java.util.ArrayDeque<GeneratedCommand> followUps = new java.util.ArrayDeque<>();
   private final List<Template> templates;
+  private final double[] weights;
   private final double totalWeight;
 
   CommandGenerator(Random random, Set<Family> families) {
@@ -107,9 +112,22 @@ final class CommandGenerator {
     if (chosen.isEmpty()) {
       throw new IllegalArgumentException("no commands in families " + families);
     }
+    // Each sequence favours one family: with all eleven sharing eleven keys, an even mix turns
+    // most commands into WRONGTYPE before a collection grows deep enough to be interesting.
+    List<Family> present = chosen.stream().map(Template::family).distinct().toList();
+    Family focus = present.size() > 1 ? present.get(random.nextInt(present.size())) : null;
     this.templates = chosen;
-    this.totalWeight = chosen.stream().mapToDouble(Template::weight).sum();
+    this.weights = new double[chosen.size()];
+    double total = 0;
+    for (int i = 0; i < chosen.size(); i++) {
+      weights[i] = chosen.get(i).weight() * (chosen.get(i).family() == focus ? FOCUS_BOOST : 1);
+      total += weights[i];
+    }
+    this.totalWeight = total;
   }
+
+  /** How much more often the sequence's focus family is drawn than the others. */
+  private static final double FOCUS_BOOST = 6;
 
   /** A sequence of 1 to {@code maxLength} commands. */
   List<GeneratedCommand> sequence(int maxLength) {
@@ -127,10 +145,10 @@ final class CommandGenerator {
       return followUps.poll();
     }
     double point = random.nextDouble() * totalWeight;
-    for (Template template : templates) {
-      point -= template.weight();
+    for (int i = 0; i < templates.size(); i++) {
+      point -= weights[i];
       if (point < 0) {
-        return template.make().apply(this);
+        return templates.get(i).make().apply(this);
       }
     }
     return templates.get(templates.size() - 1).make().apply(this);
@@ -204,12 +222,8 @@ final class CommandGenerator {
     t.add(new Template(m, 1.5, CommandGenerator::unknownCommand));
     t.add(new Template(m, 0.5, g -> g.cmd(g.pick("OBJECT", "CLUSTER"), g.pick("FOO", "encodingx", ""), g.key())));
 
-    Family l = Family.COLLECTIONS;
-    t.add(new Template(l, 2, g -> g.cmd("RPUSH", g.key(), g.value(), g.value())));
-    t.add(new Template(l, 2, g -> g.cmd("SADD", g.key(), g.value(), g.value())));
-    t.add(new Template(l, 2, g -> g.cmd("HSET", g.key(), g.value(), g.value())));
-    t.add(new Template(l, 2, g -> g.cmd("ZADD", g.key(), g.decimal(), g.value())));
-    t.add(new Template(l, 1, g -> g.cmd(g.pick("LLEN", "SCARD", "HLEN", "ZCARD"), g.key())));
+    CollectionTemplates.addTo(t);
+    BitmapHllGeoTemplates.addTo(t);
     return t;
   }
 
@@ -403,13 +417,19 @@ final class CommandGenerator {
   };
 
   private GeneratedCommand wrongArity() {
-    String[] shape = WRONG_ARITY[random.nextInt(WRONG_ARITY.length)];
+    return wrongArity(WRONG_ARITY);
+  }
+
+  /** One of {@code shapes}: "k" becomes a key, "x" a value, "m" a member, anything else stays. */
+  GeneratedCommand wrongArity(String[][] shapes) {
+    String[] shape = shapes[random.nextInt(shapes.length)];
     List<String> args = new ArrayList<>();
     args.add(name(shape[0]));
     for (int i = 1; i < shape.length; i++) {
       args.add(switch (shape[i]) {
         case "k" -> key();
         case "x" -> value();
+        case "m" -> member();
         default -> shape[i];
       });
     }
@@ -428,14 +448,72 @@ final class CommandGenerator {
 
   // --- arguments -----------------------------------------------------------------------------
 
-  private GeneratedCommand cmd(String name, String... args) {
+  /**
+   * NAME, the fixed arguments, then the options in random order (Redis accepts options in any
+   * order, so Kvorum must too).
+   */
+  GeneratedCommand withOptions(Check check, String name, List<String> fixed, List<List<String>> options) {
+    List<List<String>> shuffled = new ArrayList<>(options);
+    Collections.shuffle(shuffled, random);
+    List<String> args = new ArrayList<>();
+    args.add(name(name));
+    args.addAll(fixed);
+    shuffled.forEach(args::addAll);
+    return new GeneratedCommand(args, check);
+  }
+
+  GeneratedCommand with(Check check, String name, String... args) {
+    GeneratedCommand command = cmd(name, args);
+    return new GeneratedCommand(command.args(), check);
+  }
+
+  /**
+   * Members, fields and list elements: mostly a small pool, so that adds collide, removes hit and
+   * intersections are not empty; small integers (intset), a few values long enough to push a
+   * collection past Redis's 64-byte listpack limit, and now and then anything.
+   */
+  String member() {
+    double r = random.nextDouble();
+    if (r < 0.75) {
+      return pick(MEMBERS);
+    }
+    if (r < 0.85) {
+      return String.valueOf(random.nextInt(41) - 20);
+    }
+    if (r < 0.88) {
+      return randomText(60 + random.nextInt(10), "xyz");
+    }
+    return value();
+  }
+
+  List<String> members(int count) {
+    List<String> members = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      members.add(member());
+    }
+    return members;
+  }
+
+  /** A small non-negative count, or a bad one. */
+  String count() {
+    return chance(0.85) ? String.valueOf(random.nextInt(6)) : pick("-1", "0", "abc", "", "1.5", "-9223372036854775808", "9223372036854775807");
+  }
+
+  GeneratedCommand cmd(String name, String... args) {
     List<String> all = new ArrayList<>(args.length + 1);
     all.add(name(name));
     all.addAll(Arrays.asList(args));
     return new GeneratedCommand(all, Check.EXACT);
   }
 
-  private GeneratedCommand cmd(String name, List<String> args) {
+  GeneratedCommand cmd(String name, String first, List<String> rest) {
+    List<String> all = new ArrayList<>(rest.size() + 1);
+    all.add(first);
+    all.addAll(rest);
+    return cmd(name, all);
+  }
+
+  GeneratedCommand cmd(String name, List<String> args) {
     List<String> all = new ArrayList<>(args.size() + 1);
     all.add(name(name));
     all.addAll(args);
@@ -443,7 +521,7 @@ final class CommandGenerator {
   }
 
   /** A command or option name in upper, lower or mixed case: Redis does not care, Kvorum must not either. */
-  private String name(String name) {
+  String name(String name) {
     double r = random.nextDouble();
     if (r < 0.6) {
       return name;
@@ -491,7 +569,7 @@ final class CommandGenerator {
     return keys;
   }
 
-  private String value() {
+  String value() {
     double r = random.nextDouble();
     if (r < 0.55) {
       return pick(VALUES);
@@ -505,7 +583,7 @@ final class CommandGenerator {
     return randomText(random.nextInt(25), chance(0.5) ? "ab" : "abcdefghijklmnop");
   }
 
-  private String randomText(int length, String alphabet) {
+  String randomText(int length, String alphabet) {
     StringBuilder text = new StringBuilder(length);
     for (int i = 0; i < length; i++) {
       text.append(alphabet.charAt(random.nextInt(alphabet.length())));
@@ -513,11 +591,11 @@ final class CommandGenerator {
     return text.toString();
   }
 
-  private String integer() {
+  String integer() {
     return chance(0.6) ? String.valueOf(random.nextInt(201) - 100) : pick(INTEGER_EDGES);
   }
 
-  private String decimal() {
+  String decimal() {
     if (chance(0.6)) {
       return switch (random.nextInt(3)) {
         case 0 -> String.valueOf(random.nextInt(201) - 100);
@@ -560,7 +638,7 @@ final class CommandGenerator {
     return pick(EXPIRY_EDGES);
   }
 
-  private String rangeIndex() {
+  String rangeIndex() {
     return chance(0.8) ? String.valueOf(random.nextInt(141) - 70)
         : pick("0", "-1", "9223372036854775807", "-9223372036854775808", "abc", "");
   }
@@ -577,15 +655,15 @@ final class CommandGenerator {
     return pick("0", "16383", "16384", "-1", "abc", String.valueOf(random.nextInt(16384)));
   }
 
-  private boolean chance(double probability) {
+  boolean chance(double probability) {
     return random.nextDouble() < probability;
   }
 
-  private String pick(String... choices) {
+  String pick(String... choices) {
     return choices[random.nextInt(choices.length)];
   }
 
-  private String pick(List<String> choices) {
+  String pick(List<String> choices) {
     return choices.get(random.nextInt(choices.size()));
   }
 }

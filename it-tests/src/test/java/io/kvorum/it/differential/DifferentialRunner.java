@@ -79,7 +79,8 @@ final class DifferentialRunner implements AutoCloseable {
 
     /** "ERR wrong number of arguments for 'get' command" → "ERR wrong number of arguments for '…' command". */
     static String errorClass(String error) {
-      String shape = error == null ? "" : error.replaceAll("'[^']*'", "'…'");
+      // Quoted arguments and decimals (GEOADD's "invalid longitude,latitude pair 13.5,90.0") vary.
+      String shape = error == null ? "" : error.replaceAll("'[^']*'", "'…'").replaceAll("-?[0-9]+\\.[0-9]+", "…");
       return shape.length() > 70 ? shape.substring(0, 70) + "…" : shape;
     }
 
@@ -228,6 +229,7 @@ final class DifferentialRunner implements AutoCloseable {
     return switch (command.check()) {
       case RANDOM_KEY -> randomKey(pair, step, command, transcript, mismatch);
       case FULL_SCAN -> fullScan(pair, step, command, transcript, mismatch);
+      case RANDOM_MEMBERS -> randomMembers(pair, step, command, transcript, mismatch);
       default -> throw new IllegalArgumentException(command.check().toString());
     };
   }
@@ -264,6 +266,159 @@ final class DifferentialRunner implements AutoCloseable {
       }
     }
     transcript.add(line(step, command, expected.render() + "   (any existing key)"));
+    return Optional.empty();
+  }
+
+  /** A count at least the size of any collection a sequence builds: Redis then returns all of it. */
+  private static final String WHOLE_COLLECTION = "1000000";
+
+  /**
+   * SPOP / SRANDMEMBER / HRANDFIELD / ZRANDMEMBER. Reads the whole collection first on both (the
+   * same command with a count that returns everything, so the reply format is the same), then
+   * checks the random reply against it; an SPOP that popped other members on the target than on
+   * the oracle is undone there (SADD its pick back, SREM the oracle's), so later steps compare the
+   * same state.
+   */
+  private Optional<Mismatch> randomMembers(Connections pair, int step, GeneratedCommand command,
+      List<String> transcript, MismatchBuilder mismatch) {
+    List<String> args = command.args();
+    String name = command.name();
+    if (args.size() < 2) {
+      return exactAlone(pair, step, command, transcript, mismatch);
+    }
+    boolean pop = name.equals("SPOP");
+    boolean counted = args.size() >= 3;
+    boolean withValues = args.size() >= 4
+        && (args.get(3).equalsIgnoreCase("WITHVALUES") || args.get(3).equalsIgnoreCase("WITHSCORES"));
+    List<String> wholeArgs = new ArrayList<>(List.of(pop ? "SRANDMEMBER" : name, args.get(1), WHOLE_COLLECTION));
+    if (withValues) {
+      wholeArgs.add(args.get(3));
+    }
+    List<byte[]> whole = RawResp.utf8(wholeArgs.toArray(String[]::new));
+    RespReply expectedWhole = oracleCall(pair.oracle, whole);
+    RespReply actualWhole;
+    try {
+      actualWhole = pair.target.call(whole);
+    } catch (IOException e) {
+      return mismatch.at(step, "target connection failed: " + new TargetFailure(e).getMessage(), "(not sent)", "(no reply)");
+    }
+    String wholeCommand = String.join(" ", wholeArgs);
+    if (expectedWhole.isError() || actualWhole.isError() || !expectedWhole.isAggregate()) {
+      if (!expectedWhole.sameBytes(actualWhole)) {
+        return mismatch.at(step, "before it, " + wholeCommand + " differs", shown(expectedWhole), shown(actualWhole));
+      }
+      return exactAlone(pair, step, command, transcript, mismatch);
+    }
+    if (expectedWhole.kind() != actualWhole.kind()
+        || !ReplyComparison.sortedItems(expectedWhole, withValues).equals(ReplyComparison.sortedItems(actualWhole, withValues))) {
+      return mismatch.at(step, "before it, " + wholeCommand + " returned other members (order ignored)",
+          shown(expectedWhole), shown(actualWhole));
+    }
+    Set<String> members = new TreeSet<>(ReplyComparison.sortedItems(expectedWhole, withValues));
+    transcript.add(String.format("%4s  (%s on both: %d members)", "", wholeCommand, members.size()));
+
+    RespReply expected = oracleCall(pair.oracle, command.bytes());
+    coverage.record(command, expected);
+    RespReply actual;
+    try {
+      actual = pair.target.call(command.bytes());
+    } catch (IOException e) {
+      return mismatch.at(step, "target connection failed: " + new TargetFailure(e).getMessage(), shown(expected), "(no reply)");
+    }
+    List<String> expectedItems;
+    List<String> actualItems;
+    if (!counted && expected.kind() == RespReply.Kind.BULK_STRING && !expected.isNull()) {
+      if (actual.kind() != RespReply.Kind.BULK_STRING || actual.isNull()) {
+        return mismatch.at(step, "expected one member", shown(expected), shown(actual));
+      }
+      expectedItems = List.of(new String(expected.raw(), StandardCharsets.ISO_8859_1));
+      actualItems = List.of(new String(actual.raw(), StandardCharsets.ISO_8859_1));
+    } else if (counted && expected.isAggregate() && !expected.isNull()) {
+      if (actual.kind() != expected.kind() || actual.isNull()) {
+        return mismatch.at(step, "expected " + expected.kind() + " of members", shown(expected), shown(actual));
+      }
+      expectedItems = ReplyComparison.sortedItems(expected, withValues);
+      actualItems = ReplyComparison.sortedItems(actual, withValues);
+      if (expectedItems.size() != actualItems.size()) {
+        return mismatch.at(step, "a different number of members", shown(expected), shown(actual));
+      }
+      boolean distinct = pop || !args.get(2).startsWith("-");
+      if (distinct && new TreeSet<>(actualItems).size() != actualItems.size()) {
+        return mismatch.at(step, "the same member twice (Redis returns distinct ones for this count)",
+            shown(expected), shown(actual));
+      }
+    } else {
+      if (!expected.sameBytes(actual)) {
+        return mismatch.at(step, "reply bytes differ", shown(expected), shown(actual));
+      }
+      transcript.add(line(step, command, expected.render()));
+      return Optional.empty();
+    }
+    for (String item : actualItems) {
+      if (!members.contains(item)) {
+        return mismatch.at(step, "not a member: " + RespReply.escape(item.getBytes(StandardCharsets.ISO_8859_1)),
+            shown(expected), shown(actual));
+      }
+    }
+    String note = "   (random: compared as members)";
+    if (pop && !new TreeSet<>(expectedItems).equals(new TreeSet<>(actualItems))) {
+      Optional<String> problem = resyncPop(pair.target, args.get(1), payloads(actual), payloads(expected));
+      if (problem.isPresent()) {
+        return mismatch.at(step, "putting the target back in step after SPOP failed: " + problem.get(),
+            shown(expected), shown(actual));
+      }
+      note = "   (random: compared as members; target's pick " + actual.render() + " swapped for the oracle's)";
+    }
+    transcript.add(line(step, command, expected.render() + note));
+    return Optional.empty();
+  }
+
+  private static List<byte[]> payloads(RespReply reply) {
+    if (!reply.isAggregate()) {
+      return List.of(reply.payload());
+    }
+    List<byte[]> payloads = new ArrayList<>();
+    reply.elements().forEach(element -> payloads.add(element.payload()));
+    return payloads;
+  }
+
+  /** SADD the target's popped members back, SREM the oracle's: then both sets hold the same members. */
+  private static Optional<String> resyncPop(RawResp target, String key, List<byte[]> targetPopped, List<byte[]> oraclePopped) {
+    for (var change : List.of(Map.entry("SADD", targetPopped), Map.entry("SREM", oraclePopped))) {
+      if (change.getValue().isEmpty()) {
+        continue;
+      }
+      List<byte[]> call = new ArrayList<>();
+      call.add(change.getKey().getBytes(StandardCharsets.US_ASCII));
+      call.add(key.getBytes(StandardCharsets.UTF_8));
+      call.addAll(change.getValue());
+      try {
+        RespReply reply = target.call(call);
+        if (reply.kind() != RespReply.Kind.INTEGER) {
+          return Optional.of(change.getKey() + " answered " + reply.render());
+        }
+      } catch (IOException e) {
+        return Optional.of(e.toString());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A command of an interactive kind whose reply is deterministic after all (an error): compared alone, exactly. */
+  private Optional<Mismatch> exactAlone(Connections pair, int step, GeneratedCommand command,
+      List<String> transcript, MismatchBuilder mismatch) {
+    RespReply expected = oracleCall(pair.oracle, command.bytes());
+    coverage.record(command, expected);
+    RespReply actual;
+    try {
+      actual = pair.target.call(command.bytes());
+    } catch (IOException e) {
+      return mismatch.at(step, "target connection failed: " + new TargetFailure(e).getMessage(), shown(expected), "(no reply)");
+    }
+    if (!expected.sameBytes(actual)) {
+      return mismatch.at(step, "reply bytes differ", shown(expected), shown(actual));
+    }
+    transcript.add(line(step, command, expected.render()));
     return Optional.empty();
   }
 
@@ -313,16 +468,20 @@ final class DifferentialRunner implements AutoCloseable {
       missing.removeAll(actual.keys());
       Set<String> extra = new TreeSet<>(actual.keys());
       extra.removeAll(expected.keys());
-      return mismatch.at(step, "full iteration returned different keys: missing " + missing + ", extra " + extra,
-          "keys " + expected.keys() + " in " + expected.calls() + " calls",
-          "keys " + actual.keys() + " in " + actual.calls() + " calls");
+      return mismatch.at(step, "full iteration returned different elements: missing " + missing + ", extra " + extra,
+          "elements " + expected.keys() + " in " + expected.calls() + " calls",
+          "elements " + actual.keys() + " in " + actual.calls() + " calls");
     }
-    transcript.add(line(step, command, "keys " + expected.keys() + " (full iteration, order ignored)"));
+    transcript.add(line(step, command, "elements " + expected.keys() + " (full iteration, order ignored)"));
     return Optional.empty();
   }
 
   private static ScanOutcome scanAll(RawResp connection, GeneratedCommand command) throws IOException {
     List<byte[]> args = new ArrayList<>(command.bytes());
+    String name = command.name();
+    // SCAN cursor …; HSCAN/SSCAN/ZSCAN key cursor …, the hash and zset forms listing pairs.
+    int cursorIndex = name.equals("SCAN") ? 1 : 2;
+    int group = name.equals("HSCAN") || name.equals("ZSCAN") ? 2 : 1;
     Set<String> keys = new TreeSet<>();
     RespReply first = null;
     for (int calls = 1; calls <= MAX_SCAN_CALLS; calls++) {
@@ -338,17 +497,25 @@ final class DifferentialRunner implements AutoCloseable {
           || reply.elements().get(1).kind() != RespReply.Kind.ARRAY) {
         return new ScanOutcome(first, "not a [cursor, [keys]] reply: " + reply.render(), keys, calls);
       }
-      for (RespReply key : reply.elements().get(1).elements()) {
-        if (key.kind() != RespReply.Kind.BULK_STRING || key.isNull()) {
-          return new ScanOutcome(first, "a key that is not a bulk string: " + key.render(), keys, calls);
+      List<RespReply> found = reply.elements().get(1).elements();
+      if (found.size() % group != 0) {
+        return new ScanOutcome(first, "an odd number of elements in a pair listing: " + reply.render(), keys, calls);
+      }
+      for (int i = 0; i < found.size(); i += group) {
+        StringBuilder item = new StringBuilder();
+        for (RespReply element : found.subList(i, i + group)) {
+          if (element.kind() != RespReply.Kind.BULK_STRING || element.isNull()) {
+            return new ScanOutcome(first, "an element that is not a bulk string: " + element.render(), keys, calls);
+          }
+          item.append(item.length() == 0 ? "" : " => ").append(RespReply.escape(element.payload()));
         }
-        keys.add(RespReply.escape(key.payload()));
+        keys.add(item.toString());
       }
       String cursor = reply.elements().get(0).text();
       if (cursor.equals("0")) {
         return new ScanOutcome(first, null, keys, calls);
       }
-      args.set(1, cursor.getBytes(StandardCharsets.US_ASCII)); // the first call used the generated cursor
+      args.set(cursorIndex, cursor.getBytes(StandardCharsets.US_ASCII)); // the first call used the generated cursor
     }
     return new ScanOutcome(first, "cursor did not return to 0 within " + MAX_SCAN_CALLS + " calls", keys, MAX_SCAN_CALLS);
   }

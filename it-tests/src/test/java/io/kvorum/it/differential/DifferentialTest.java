@@ -47,8 +47,8 @@ class DifferentialTest {
   @Timeout(value = 15, unit = TimeUnit.MINUTES)
   void everyReplyIsTheSameBytesRedisSends() throws Exception {
     long baseSeed = ItEnvironment.seed(DEFAULT_SEED);
-    int sequences = ItEnvironment.intProperty("kvorum.diff.sequences", 2000);
-    int maxSeconds = ItEnvironment.intProperty("kvorum.diff.maxSeconds", 120);
+    int sequences = ItEnvironment.intProperty("kvorum.diff.sequences", 3000);
+    int maxSeconds = ItEnvironment.intProperty("kvorum.diff.maxSeconds", 150);
     int maxLength = ItEnvironment.intProperty("kvorum.diff.maxLength", 40);
     int maxMismatches = ItEnvironment.intProperty("kvorum.diff.maxMismatches", 20);
     boolean pipeline = ItEnvironment.booleanProperty("kvorum.diff.pipeline", true);
@@ -113,14 +113,35 @@ class DifferentialTest {
         // The generator's own check: these edge cases must keep being reached, or the test
         // silently stops testing them.
         for (String error : List.of("CROSSSLOT", "ERR wrong number of arguments", "ERR syntax error",
-            "ERR unknown command", "ERR value is not an integer", "ERR invalid expire time")) {
+            "ERR unknown command", "ERR value is not an integer", "ERR invalid expire time", "WRONGTYPE")) {
           assertThat(runner.coverage.errorsStartingWith(error))
               .as("oracle replies starting with '%s' (the generator must keep reaching this case)", error)
               .isPositive();
         }
+        assertThat(runner.coverage.commands.keySet())
+            .as("every data-type command is generated")
+            .containsAll(DATA_TYPE_COMMANDS);
       }
     }
   }
+
+  /** The hash, list, set, zset, bitmap, HLL and geo commands (blocking ones aside) the families must reach. */
+  private static final List<String> DATA_TYPE_COMMANDS = List.of(
+      "HSET", "HSETNX", "HGET", "HMGET", "HMSET", "HDEL", "HEXISTS", "HLEN", "HSTRLEN", "HKEYS", "HVALS",
+      "HGETALL", "HINCRBY", "HINCRBYFLOAT", "HRANDFIELD", "HSCAN",
+      "LPUSH", "RPUSH", "LPUSHX", "RPUSHX", "LPOP", "RPOP", "LLEN", "LRANGE", "LINDEX", "LSET", "LINSERT",
+      "LREM", "LTRIM", "LPOS", "LMOVE", "RPOPLPUSH", "LMPOP",
+      "SADD", "SREM", "SISMEMBER", "SMISMEMBER", "SMEMBERS", "SCARD", "SPOP", "SRANDMEMBER", "SMOVE",
+      "SINTER", "SINTERCARD", "SUNION", "SDIFF", "SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE", "SSCAN",
+      "ZADD", "ZINCRBY", "ZREM", "ZCARD", "ZCOUNT", "ZLEXCOUNT", "ZSCORE", "ZMSCORE", "ZRANK", "ZREVRANK",
+      "ZRANGE", "ZRANGESTORE", "ZRANGEBYSCORE", "ZREVRANGEBYSCORE", "ZRANGEBYLEX", "ZREVRANGEBYLEX",
+      "ZREVRANGE", "ZREMRANGEBYRANK", "ZREMRANGEBYSCORE", "ZREMRANGEBYLEX", "ZPOPMIN", "ZPOPMAX", "ZMPOP",
+      "ZRANDMEMBER", "ZUNION", "ZINTER", "ZDIFF", "ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE", "ZINTERCARD",
+      "ZSCAN",
+      "SETBIT", "GETBIT", "BITCOUNT", "BITPOS", "BITOP", "BITFIELD", "BITFIELD_RO",
+      "PFADD", "PFCOUNT", "PFMERGE",
+      "GEOADD", "GEODIST", "GEOHASH", "GEOPOS", "GEOSEARCH", "GEOSEARCHSTORE", "GEORADIUS",
+      "GEORADIUSBYMEMBER", "GEORADIUS_RO", "GEORADIUSBYMEMBER_RO");
 
   /** A fresh node may refuse writes until its Raft groups have leaders. */
   private static void awaitAcceptsWrites(RespEndpoint target) throws IOException, InterruptedException {

@@ -127,7 +127,7 @@ public final class BlockedClients implements AutoCloseable {
     }
 
     boolean write() {
-      return command.spec().isWrite();
+      return command.runsAsWrite();
     }
   }
 

@@ -76,8 +76,9 @@ public final class CommandEntry {
     return keys;
   }
 
+  /** Submitted as a log entry: write-flagged, or a keyspace command that must be logged anyway (PFCOUNT). */
   public boolean isWrite() {
-    return spec.isWrite();
+    return keyspace != null ? keyspace.runsAsWrite() : spec.isWrite();
   }
 
   public CommandStats stats() {

@@ -4,13 +4,18 @@ package io.kvorum.storage.command;
  * One entry of the keyspace command table: the command's metadata, how to find its keys, the code
  * that runs it inside a slot group's state machine (writes) or read path (reads), and for commands
  * flagged {@code blocking} how an invocation waits (null: never).
+ *
+ * @param logged run as a log entry although Redis flags the command read-only, because Redis lets
+ *     it change the stored value (PFCOUNT writes its cardinality cache, and propagates to
+ *     replicas when it does); the read path cannot write, so such a command must be applied on
+ *     every replica like a write
  */
 public record KeyspaceCommand(
-    CommandSpec spec, KeyFinder keys, KeyspaceHandler handler, Blocking blocking) {
+    CommandSpec spec, KeyFinder keys, KeyspaceHandler handler, Blocking blocking, boolean logged) {
 
   /** An entry that never waits. */
   public KeyspaceCommand(CommandSpec spec, KeyFinder keys, KeyspaceHandler handler) {
-    this(spec, keys, handler, null);
+    this(spec, keys, handler, null, false);
   }
 
   /** An entry whose keys are at the spec's legacy positions. */
@@ -23,12 +28,22 @@ public record KeyspaceCommand(
     return new KeyspaceCommand(spec, keys, handler);
   }
 
+  /** This entry, run as a log entry whatever its flags say (see {@link #logged}). */
+  public KeyspaceCommand alwaysLogged() {
+    return new KeyspaceCommand(spec, keys, handler, blocking, true);
+  }
+
+  /** Whether the gateway must submit it as a log entry: a write, or {@link #logged}. */
+  public boolean runsAsWrite() {
+    return logged || spec.isWrite();
+  }
+
   /** This entry with the rule by which its invocations wait; the spec must be flagged blocking. */
   public KeyspaceCommand blocking(Blocking rule) {
     if (!spec.has(CommandFlag.BLOCKING)) {
       throw new IllegalArgumentException(spec.name() + " is not flagged blocking");
     }
-    return new KeyspaceCommand(spec, keys, handler, rule);
+    return new KeyspaceCommand(spec, keys, handler, rule, logged);
   }
 
   public String name() {

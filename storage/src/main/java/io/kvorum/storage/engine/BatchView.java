@@ -135,16 +135,30 @@ final class BatchView implements DataView, AutoCloseable {
     return last;
   }
 
+  /**
+   * A cursor over the view as it is now. Like the database iterator under it, it does not see
+   * writes made while it is open: callers delete or rewrite members as they walk them (dropping a
+   * replaced collection, trimming, popping), and a live iterator over the overlay would throw
+   * ConcurrentModificationException on the first such write that adds an overlay entry, failing
+   * the whole log entry. So the overlay's part of the range is copied (entries and values both:
+   * TreeMap entries are live, a later put on the same key would show through).
+   */
   @Override
   public Cursor scan(Column column, byte[] from, byte[] to, boolean reverse) {
-    NavigableMap<byte[], byte[]> o = overlay.getOrDefault(column, new TreeMap<>(Bytes::compare));
-    NavigableMap<byte[], byte[]> range =
-        to == null ? o.tailMap(from, true) : o.subMap(from, true, to, false);
-    if (reverse) {
-      range = range.descendingMap();
+    NavigableMap<byte[], byte[]> o = overlay.get(column);
+    List<Map.Entry<byte[], byte[]>> snapshot = new ArrayList<>();
+    if (o != null) {
+      NavigableMap<byte[], byte[]> range =
+          to == null ? o.tailMap(from, true) : o.subMap(from, true, to, false);
+      if (reverse) {
+        range = range.descendingMap();
+      }
+      for (Map.Entry<byte[], byte[]> e : range.entrySet()) {
+        snapshot.add(Map.entry(e.getKey(), e.getValue()));
+      }
     }
     RocksIterator base = db.newIterator(handles.get(column), readOptions);
-    return new MergedCursor(column, base, range.entrySet().iterator(), from, to, reverse);
+    return new MergedCursor(column, base, snapshot.iterator(), from, to, reverse);
   }
 
   @Override

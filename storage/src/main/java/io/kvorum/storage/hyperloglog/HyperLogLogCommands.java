@@ -21,10 +21,10 @@ import java.util.List;
  * as Redis's createHLLObject and dbUnshareStringValue do.
  *
  * <p>PFCOUNT of one key caches the cardinality in the header. Redis writes that cache even
- * though PFCOUNT is flagged read-only; our read path cannot write, so a PFCOUNT served by a read
- * returns the same count but leaves the cache stale (GET may then differ from Redis in header
- * bytes 8-15 only). When PFCOUNT runs inside a log entry (where writes are possible, e.g. in a
- * transaction) it updates the cache exactly as Redis does.
+ * though PFCOUNT is flagged read-only, so GET shows it; our read path cannot write, so the
+ * PFCOUNT entry is {@link KeyspaceCommand#alwaysLogged() always logged} and updates the cache
+ * exactly as Redis does, on every replica. (Run on a read view, e.g. by a test, it still returns
+ * the right count and only leaves the cache stale.)
  */
 public final class HyperLogLogCommands {
   static final String NOT_HLL = "WRONGTYPE Key is not a valid HyperLogLog string value.";
@@ -39,7 +39,7 @@ public final class HyperLogLogCommands {
             HyperLogLogCommands::pfadd),
         KeyspaceCommand.of(
             of("pfcount", -2, "readonly", 1, -1, 1, "@read @hyperloglog @slow", ""),
-            HyperLogLogCommands::pfcount),
+            HyperLogLogCommands::pfcount).alwaysLogged(),
         KeyspaceCommand.of(
             of("pfmerge", -2, "write denyoom", 1, -1, 1, "@write @hyperloglog @slow", ""),
             HyperLogLogCommands::pfmerge),

@@ -28,7 +28,7 @@ public final class ProtocolStore implements AutoCloseable {
   /** Runs a command the way the node would: write commands through the log, others as reads. */
   public Reply call(boolean resp3, byte[]... args) {
     KeyspaceCommand c = StoreFixture.TABLE.resolve(args);
-    boolean write = c != null && c.handler() != null && c.spec().isWrite();
+    boolean write = c != null && c.handler() != null && c.runsAsWrite();
     return write ? applyAll(resp3, List.<byte[][]>of(args)).get(0)
         : fixture.store().read(args, resp3, fixture.now);
   }

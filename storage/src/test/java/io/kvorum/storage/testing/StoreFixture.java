@@ -46,7 +46,7 @@ public final class StoreFixture implements AutoCloseable {
   /** Runs one command given as arguments. */
   public Reply call(byte[]... args) {
     KeyspaceCommand c = TABLE.resolve(args);
-    boolean write = c != null && c.handler() != null && c.spec().isWrite();
+    boolean write = c != null && c.handler() != null && c.runsAsWrite();
     return write ? apply(List.<byte[][]>of(args)).get(0) : store.read(args, false, now);
   }
 
