@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.args.ListDirection;
 import redis.clients.jedis.args.UnblockType;
 import redis.clients.jedis.util.KeyValue;
@@ -104,6 +105,55 @@ class KvorumNodeBlockingTest {
       assertThat(writer.lrange("jobs", 0, -1)).containsExactly("job-2");
       assertThat(writer.info("clients")).contains("blocked_clients:0");
     }
+  }
+
+  @Test
+  void xreadBlockWithDollarGetsOnlyEntriesAddedWhileItWaits() throws Exception {
+    try (Jedis writer = jedis()) {
+      writer.sendCommand(Protocol.Command.XADD, "events", "1-1", "old", "x");
+      CompletableFuture<Object> read = blocked(j -> j.sendBlockingCommand(
+          Protocol.Command.XREAD, "BLOCK", "0", "STREAMS", "events", "$"));
+      Thread.sleep(200);
+      assertThat(read).isNotDone();
+      writer.sendCommand(Protocol.Command.XADD, "events", "2-1", "new", "y");
+      String reply = render(read.get(10, TimeUnit.SECONDS));
+      assertThat(reply).isEqualTo("[[events, [[2-1, [new, y]]]]]");
+    }
+  }
+
+  @Test
+  void xreadgroupBlockWaitsForANewEntryAndRecordsItPending() throws Exception {
+    try (Jedis writer = jedis()) {
+      writer.sendCommand(Protocol.Command.XGROUP, "CREATE", "jobs-stream", "workers", "$", "MKSTREAM");
+      CompletableFuture<Object> read = blocked(j -> j.sendBlockingCommand(Protocol.Command.XREADGROUP,
+          "GROUP", "workers", "w1", "BLOCK", "0", "STREAMS", "jobs-stream", ">"));
+      writer.sendCommand(Protocol.Command.XADD, "jobs-stream", "5-1", "job", "1");
+      assertThat(render(read.get(10, TimeUnit.SECONDS)))
+          .isEqualTo("[[jobs-stream, [[5-1, [job, 1]]]]]");
+      assertThat(render(writer.sendCommand(Protocol.Command.XPENDING, "jobs-stream", "workers")))
+          .isEqualTo("[1, 5-1, 5-1, [[w1, 1]]]");
+    }
+  }
+
+  @Test
+  void xreadBlockTimesOutWithANullArray() {
+    try (Jedis j = jedis()) {
+      long start = System.nanoTime();
+      assertThat(j.sendBlockingCommand(
+          Protocol.Command.XREAD, "BLOCK", "300", "STREAMS", "quiet", "$")).isNull();
+      assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(280));
+    }
+  }
+
+  /** A raw Jedis reply as nested lists of strings. */
+  static String render(Object reply) {
+    if (reply instanceof byte[] b) {
+      return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+    if (reply instanceof java.util.List<?> l) {
+      return l.stream().map(KvorumNodeBlockingTest::render).toList().toString();
+    }
+    return String.valueOf(reply);
   }
 
   @Test

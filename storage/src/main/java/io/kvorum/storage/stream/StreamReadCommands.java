@@ -2,6 +2,7 @@ package io.kvorum.storage.stream;
 
 import static io.kvorum.storage.command.CommandSpec.of;
 
+import io.kvorum.storage.command.Blocking;
 import io.kvorum.storage.command.CommandContext;
 import io.kvorum.storage.command.KeyFinder;
 import io.kvorum.storage.command.KeyspaceCommand;
@@ -59,11 +60,11 @@ public final class StreamReadCommands {
         KeyspaceCommand.of(
             of("xread", -4, "readonly blocking movablekeys", 0, 0, 0,
                 "@read @stream @slow @blocking", ""),
-            StreamReadCommands::keys, (ctx, args) -> read(ctx, args, false)),
+            StreamReadCommands::keys, (ctx, args) -> read(ctx, args, false)).blocking(WAIT),
         KeyspaceCommand.of(
             of("xreadgroup", -7, "write blocking movablekeys", 0, 0, 0,
                 "@write @stream @slow @blocking", ""),
-            StreamReadCommands::keys, (ctx, args) -> read(ctx, args, true)));
+            StreamReadCommands::keys, (ctx, args) -> read(ctx, args, true)).blocking(WAIT));
   }
 
   static List<KeyspaceCommand> internal() {
@@ -119,6 +120,34 @@ public final class StreamReadCommands {
     }
     return idx;
   }
+
+  /** XREAD/XREADGROUP BLOCK: wait as long as BLOCK says; XREAD's {@code $} is fixed first. */
+  static final Blocking WAIT = new Blocking() {
+    @Override
+    public long timeoutMillis(byte[][] args) {
+      long ms = blockMillis(args);
+      return ms < 0 ? Blocking.NO_WAIT : ms;
+    }
+
+    @Override
+    public boolean needsResolve(byte[][] args) {
+      if (!Keywords.is(args[0], "xread")) {
+        return false;
+      }
+      int[] keys = keys(args);
+      for (int k : keys) {
+        if (Keywords.is(args[k + keys.length], "$")) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public byte[][] resolve(Keyspace keyspace, byte[][] args) {
+      return resolveLastIds(keyspace, args);
+    }
+  };
 
   /**
    * The BLOCK timeout of an XREAD or XREADGROUP invocation in milliseconds (0: forever), or -1
