@@ -7,6 +7,7 @@
 # Knobs (environment):
 #   BENCH_TESTS      redis-benchmark -t list          (default: set,get,lpush,rpop,sadd,hset,zadd)
 #   BENCH_LARGE_N    members of the large hash/zset/list phase (default 1000000; 0 skips it)
+#   BENCH_LARGE_SETTLE seconds to wait after loading the large keys (default 20)
 #   BENCH_SLOT_GROUPS slot groups of the Kvorum node   (default: the node's default, 16)
 #   BENCH_PIPELINES  pipeline depths, space separated (default: "1 16")
 #   BENCH_N          requests per test                (default: 100000)
@@ -196,6 +197,14 @@ if [ "$large_n" -gt 0 ]; then
       case $kind in hash) c=HLEN ;; zset) c=ZCARD ;; list) c=LLEN ;; esac
       got="$(redis-cli -h $host -p "$port" $c "bench:{big}:$kind")"
       [ "$got" -ge "$large_n" ] || { echo "bench: $server $kind has $got members, expected $large_n" >&2; exit 1; }
+    done
+    # Right after a bulk load RocksDB is still flushing and compacting and the JIT has not seen
+    # these commands: let it settle and warm up, as the main phase does, before measuring.
+    sleep "${BENCH_LARGE_SETTLE:-20}"
+    for t in "${large_tests[@]}"; do
+      read -r -a command <<<"${t#*|}"
+      redis-benchmark -h $host -p "$port" -c "$clients" -n "$((requests / 10))" -r "$large_n" \
+        "${command[@]}" >/dev/null 2>&1 || true
     done
     for t in "${large_tests[@]}"; do
       label="${t%%|*}"; read -r -a command <<<"${t#*|}"
