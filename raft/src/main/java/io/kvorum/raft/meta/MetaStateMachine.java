@@ -2,11 +2,14 @@ package io.kvorum.raft.meta;
 
 import io.kvorum.proto.meta.Bootstrap;
 import io.kvorum.proto.meta.ClusterMap;
+import io.kvorum.proto.meta.GroupReport;
 import io.kvorum.proto.meta.MetaEntry;
 import io.kvorum.proto.meta.NodeInfo;
+import io.kvorum.proto.meta.SlotGroupInfo;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -125,6 +128,7 @@ public final class MetaStateMachine extends BaseStateMachine {
             .addAllGroups(b.getGroupsList())
             .setReplicationFactor(b.getReplicationFactor())
             .setCreatedAtMs(b.getTimeMs())
+            .addMetaReplicas(b.getFirstNode().getId())
             .build();
       }
       case UPSERT_NODE -> {
@@ -140,10 +144,48 @@ public final class MetaStateMachine extends BaseStateMachine {
         }
         return b.addNodes(node).setEpoch(current.getEpoch() + 1).build();
       }
+      case GROUP_REPORT -> {
+        return applyGroupReport(current, entry.getGroupReport());
+      }
+      case META_REPLICAS -> {
+        List<String> replicas = entry.getMetaReplicas().getReplicasList();
+        if (current.getMetaReplicasList().equals(replicas)) {
+          return current;
+        }
+        return current.toBuilder().clearMetaReplicas().addAllMetaReplicas(replicas)
+            .setEpoch(current.getEpoch() + 1).build();
+      }
       default -> {
         return current;
       }
     }
+  }
+
+  /**
+   * Records a group leader's report unless an equal or newer term was already recorded by another
+   * leader: reports from a deposed leader arriving late must not undo its successor's.
+   */
+  private static ClusterMap applyGroupReport(ClusterMap current, GroupReport report) {
+    int i = report.getIndex();
+    if (i < 0 || i >= current.getGroupsCount()) {
+      return current;
+    }
+    SlotGroupInfo g = current.getGroups(i);
+    if (report.getTerm() < g.getLeaderTerm()
+        || (report.getTerm() == g.getLeaderTerm() && !g.getLeader().isEmpty()
+            && !g.getLeader().equals(report.getLeader()))) {
+      return current;
+    }
+    SlotGroupInfo next = g.toBuilder()
+        .setLeader(report.getLeader())
+        .setLeaderTerm(report.getTerm())
+        .clearReplicas()
+        .addAllReplicas(report.getReplicasCount() == 0 ? g.getReplicasList() : report.getReplicasList())
+        .build();
+    if (next.equals(g)) {
+      return current;
+    }
+    return current.toBuilder().setGroups(i, next).setEpoch(current.getEpoch() + 1).build();
   }
 
   private void setMap(ClusterMap next) {

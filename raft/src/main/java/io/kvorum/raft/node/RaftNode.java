@@ -11,6 +11,10 @@ import io.kvorum.proto.meta.SlotRange;
 import io.kvorum.proto.meta.UpsertNode;
 import io.kvorum.raft.expiry.ActiveExpiry;
 import io.kvorum.raft.group.SlotGroupStateMachine;
+import io.kvorum.raft.membership.LeaderReports;
+import io.kvorum.raft.membership.MetaClient;
+import io.kvorum.raft.membership.RaftClients;
+import io.kvorum.raft.membership.ReplicaPlacement;
 import io.kvorum.raft.meta.MetaStateMachine;
 import io.kvorum.raft.route.RaftSlotGroupRouter;
 import io.kvorum.raft.route.SlotGroupRouter;
@@ -19,11 +23,14 @@ import io.kvorum.storage.slot.HashSlot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,12 +66,23 @@ public final class RaftNode implements AutoCloseable {
   private final RaftPeer self;
   private final NodeStorage nodeStorage;
   private final ScheduledExecutorService scheduler;
+  /** Replica additions the meta leader runs at once (each is a snapshot transfer at worst). */
+  static final int MAX_CONCURRENT_MOVES = 4;
+  /** The last cluster map seen, so a restarted node knows its cluster before any quorum. */
+  static final String MAP_FILE = "cluster-map.pb";
+
   private final MetaStateMachine meta = new MetaStateMachine();
   private final RaftSlotGroupRouter router;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private final ActiveExpiry expiry;
-  private RaftServer server;
+  private final RaftClients raftClients = new RaftClients();
+  private final MetaClient metaClient;
+  private final ReplicaPlacement placement;
+  private final LeaderReports reports;
+  private final ExecutorService moves;
+  private volatile ClusterMap map = ClusterMap.getDefaultInstance();
+  private volatile RaftServer server;
 
   private RaftNode(RaftNodeConfig config) {
     this.nodeId = NodeIdentity.loadOrCreate(config.dataDir(), config.nodeId());
@@ -82,6 +100,15 @@ public final class RaftNode implements AutoCloseable {
     });
     this.router = new RaftSlotGroupRouter(nodeId, scheduler, config.maxEntryBytes() / 2);
     this.expiry = new ActiveExpiry(router, scheduler);
+    this.metaClient = new MetaClient(META_GROUP_ID, () -> server, () -> map, raftClients);
+    this.moves = Executors.newFixedThreadPool(MAX_CONCURRENT_MOVES + 1, r -> {
+      Thread t = new Thread(r, "kvorum-replica-moves");
+      t.setDaemon(true);
+      return t;
+    });
+    this.placement = new ReplicaPlacement(META_GROUP_ID, () -> server, () -> map, metaClient,
+        raftClients, moves, MAX_CONCURRENT_MOVES);
+    this.reports = new LeaderReports(nodeId, () -> server, () -> map, metaClient);
   }
 
   /**
@@ -90,11 +117,20 @@ public final class RaftNode implements AutoCloseable {
    * @throws IllegalStateException if the node cannot start (ports taken, corrupt data, timeout)
    */
   public static RaftNode start(RaftNodeConfig config) {
+    return start(config, null);
+  }
+
+  /**
+   * Starts the node; with a {@code joiner} (from {@code --join}) it joins that cluster instead of
+   * creating its own, and returns at once: replicas are placed on it in the background.
+   */
+  public static RaftNode start(RaftNodeConfig config, ClusterJoiner joiner) {
     RaftNode node = new RaftNode(config);
     try {
       node.startServer();
-      node.bootstrapOrRecover();
+      node.bootstrapOrRecover(joiner);
       node.expiry.start();
+      node.startMembershipTasks();
       return node;
     } catch (RuntimeException e) {
       node.close();
@@ -110,12 +146,102 @@ public final class RaftNode implements AutoCloseable {
     return router;
   }
 
+  /** The freshest cluster map this node has seen. */
   public ClusterMap clusterMap() {
-    return meta.map();
+    return map;
+  }
+
+  /**
+   * Admits a node into the cluster map (the admin API's Join, on any member): records its
+   * addresses; replicas follow from the placement loop on the meta leader.
+   *
+   * @throws IllegalArgumentException if the node's description is incomplete
+   * @throws IllegalStateException    if the meta group cannot commit it in time
+   */
+  public ClusterMap admit(NodeInfo node) {
+    if (node.getId().isEmpty() || node.getRaftAddress().isEmpty() || node.getRespHost().isEmpty()) {
+      throw new IllegalArgumentException("a joining node must give its id, Raft and RESP addresses");
+    }
+    NodeInfo recorded = findNode(map, node.getId());
+    NodeInfo admitted = node.toBuilder()
+        .setState(NodeState.NODE_STATE_UP)
+        .setJoinedAtMs(recorded == null ? System.currentTimeMillis() : recorded.getJoinedAtMs())
+        .build();
+    ClusterMap after = await(metaClient.propose(MetaEntry.newBuilder()
+        .setUpsertNode(UpsertNode.newBuilder().setNode(admitted)).build()), "join");
+    onMap(after);
+    LOG.info("node {} ({}) joined", node.getId(), node.getRaftAddress());
+    return after;
+  }
+
+  /** Adopts {@code next} if it is newer than the map this node has; persists it for restarts. */
+  private synchronized void onMap(ClusterMap next) {
+    ClusterMap current = map;
+    if (next.getClusterId().isEmpty()
+        || (!current.getClusterId().isEmpty() && next.getEpoch() <= current.getEpoch())) {
+      return;
+    }
+    map = next;
+    router.onClusterMap(next);
+    scheduler.execute(() -> persistMap(next));
+  }
+
+  private Path mapFile() {
+    return config.dataDir().resolve(MAP_FILE);
+  }
+
+  private void persistMap(ClusterMap m) {
+    if (m != map) {
+      return;
+    }
+    try {
+      Path tmp = config.dataDir().resolve(MAP_FILE + ".tmp");
+      Files.write(tmp, m.toByteArray());
+      Files.move(tmp, mapFile(), StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      LOG.warn("cannot save the cluster map in {}: {}", config.dataDir(), e.toString());
+    }
+  }
+
+  private ClusterMap persistedMap() {
+    try {
+      return Files.exists(mapFile()) ? ClusterMap.parseFrom(Files.readAllBytes(mapFile())) : null;
+    } catch (IOException e) {
+      throw new IllegalStateException("unreadable cluster map " + mapFile() + ": " + e, e);
+    }
+  }
+
+  private void startMembershipTasks() {
+    scheduler.scheduleWithFixedDelay(() -> runQuietly(this::followMap), 500, 500,
+        TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(() -> runQuietly(reports::tick), 300, 500,
+        TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(() -> runQuietly(placement::tick), 1000, 1000,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private static void runQuietly(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      LOG.debug("membership task failed: {}", e.toString());
+    }
+  }
+
+  /**
+   * Nodes without a meta replica read the map from the meta group; the others get every change
+   * applied locally. Also picks up divisions Ratis created for this node since the last pass.
+   */
+  private void followMap() {
+    router.refreshDivisions();
+    if (!hostsGroup(META_GROUP_ID)) {
+      metaClient.read().thenAccept(this::onMap);
+    }
   }
 
   private void startServer() {
-    meta.addListener(router::onClusterMap);
+    meta.addListener(this::onMap);
     try {
       server =
           RaftServer.newBuilder()
@@ -150,26 +276,56 @@ public final class RaftNode implements AutoCloseable {
     return false;
   }
 
-  private void bootstrapOrRecover() {
+  private void bootstrapOrRecover(ClusterJoiner joiner) {
+    ClusterMap saved = persistedMap();
+    if (joiner != null) {
+      ClusterMap joined;
+      try {
+        joined = joiner.join(selfInfo());
+      } catch (RuntimeException e) {
+        if (saved == null) {
+          throw new IllegalStateException("cannot join: " + e.getMessage(), e);
+        }
+        LOG.warn("node {}: cannot reach the --join node ({}); restarting from the saved map",
+            nodeId, e.getMessage());
+        joined = saved;
+      }
+      if (saved != null && !saved.getClusterId().equals(joined.getClusterId())) {
+        throw new IllegalStateException("the data dir belongs to cluster " + saved.getClusterId()
+            + ", but the --join node is in cluster " + joined.getClusterId()
+            + "; use an empty --data-dir to join another cluster");
+      }
+      onMap(joined);
+      awaitLocalLeaders(Duration.ofSeconds(5));
+      LOG.info("node {}: member of cluster {} ({} nodes)", nodeId, joined.getClusterId(),
+          joined.getNodesCount());
+      return;
+    }
+    if (saved != null && saved.getNodesCount() > 1) {
+      // A member of a multi-node cluster restarting: its groups elect with the other nodes,
+      // which may still be starting too, so nothing here may wait for a quorum.
+      onMap(saved);
+      scheduler.execute(this::announce);
+      awaitLocalLeaders(Duration.ofSeconds(5));
+      LOG.info("node {}: rejoining cluster {} ({} nodes)", nodeId, saved.getClusterId(),
+          saved.getNodesCount());
+      return;
+    }
     if (!hostsGroup(META_GROUP_ID)) {
       LOG.info("node {}: creating a new one-node cluster", nodeId);
       addGroup(RaftGroup.valueOf(META_GROUP_ID, self));
     }
     awaitLeader(META_GROUP_ID, Duration.ofSeconds(30));
-    ClusterMap map = readMetaLinearizable();
-    if (map.getClusterId().isEmpty()) {
-      proposeMeta(MetaEntry.newBuilder().setBootstrap(bootstrapFor(config.slotGroups())).build());
-      map = readMetaLinearizable();
+    ClusterMap current = await(metaClient.read(), "read the cluster map");
+    if (current.getClusterId().isEmpty()) {
+      current = await(metaClient.propose(
+          MetaEntry.newBuilder().setBootstrap(bootstrapFor(config.slotGroups())).build()),
+          "bootstrap");
     }
-    NodeInfo me = selfInfo();
-    NodeInfo recorded = findNode(map, nodeId);
-    if (recorded == null || !recorded.toBuilder().setJoinedAtMs(0).build()
-        .equals(me.toBuilder().setJoinedAtMs(0).build())) {
-      NodeInfo updated = me.toBuilder()
-          .setJoinedAtMs(recorded == null ? me.getJoinedAtMs() : recorded.getJoinedAtMs()).build();
-      proposeMeta(MetaEntry.newBuilder()
-          .setUpsertNode(UpsertNode.newBuilder().setNode(updated)).build());
-      map = readMetaLinearizable();
+    onMap(current);
+    NodeInfo recorded = findNode(current, nodeId);
+    if (recorded == null || !sameAddresses(recorded, selfInfo())) {
+      announce();
     }
     List<RaftGroupId> local = new ArrayList<>();
     for (SlotGroupInfo g : map.getGroupsList()) {
@@ -187,6 +343,62 @@ public final class RaftNode implements AutoCloseable {
     }
     LOG.info("node {}: cluster {} ready, {} slot groups", nodeId, map.getClusterId(),
         map.getGroupsCount());
+  }
+
+  private static boolean sameAddresses(NodeInfo a, NodeInfo b) {
+    return a.toBuilder().setJoinedAtMs(0).build().equals(b.toBuilder().setJoinedAtMs(0).build());
+  }
+
+  /** Records this node's current addresses in the map; retried until the meta group answers. */
+  private void announce() {
+    NodeInfo recorded = findNode(map, nodeId);
+    NodeInfo me = selfInfo();
+    if (recorded != null && sameAddresses(recorded, me)) {
+      return;
+    }
+    NodeInfo updated = me.toBuilder()
+        .setJoinedAtMs(recorded == null ? me.getJoinedAtMs() : recorded.getJoinedAtMs()).build();
+    metaClient.propose(MetaEntry.newBuilder()
+            .setUpsertNode(UpsertNode.newBuilder().setNode(updated)).build())
+        .whenComplete((m, e) -> {
+          if (e == null) {
+            onMap(m);
+          } else if (!scheduler.isShutdown()) {
+            scheduler.schedule(this::announce, 2, TimeUnit.SECONDS);
+          }
+        });
+  }
+
+  /** Waits a little for the groups this node holds to elect, without failing the start. */
+  private void awaitLocalLeaders(Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    router.refreshDivisions();
+    for (SlotGroupInfo g : map.getGroupsList()) {
+      RaftGroupId id = RaftSlotGroupRouter.groupId(g);
+      while (hostsGroup(id) && System.nanoTime() < deadline) {
+        try {
+          if (server.getDivision(id).getInfo().getLeaderId() != null) {
+            break;
+          }
+        } catch (IOException e) {
+          break;
+        }
+        sleep(50);
+      }
+    }
+  }
+
+  private static ClusterMap await(java.util.concurrent.CompletableFuture<ClusterMap> f,
+      String what) {
+    try {
+      return f.get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("meta group: cannot " + what + ": "
+          + (e.getCause() == null ? e : e.getCause()).toString(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 
   private NodeInfo selfInfo() {
@@ -261,41 +473,6 @@ public final class RaftNode implements AutoCloseable {
     throw new IllegalStateException("group " + id + " has no leader after " + timeout);
   }
 
-  private ClusterMap readMetaLinearizable() {
-    RaftClientReply r = submitMeta(MetaStateMachine.MapQuery.INSTANCE,
-        RaftClientRequest.readRequestType());
-    return ((MetaStateMachine.MapMessage) r.getMessage()).map();
-  }
-
-  private void proposeMeta(MetaEntry entry) {
-    submitMeta(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.toByteArray())),
-        RaftClientRequest.writeRequestType());
-  }
-
-  private RaftClientReply submitMeta(Message message, RaftClientRequest.Type type) {
-    RaftClientRequest request = RaftClientRequest.newBuilder()
-        .setClientId(clientId)
-        .setServerId(self.getId())
-        .setGroupId(META_GROUP_ID)
-        .setCallId(callIds.incrementAndGet())
-        .setMessage(message)
-        .setType(type)
-        .build();
-    try {
-      RaftClientReply r = server.submitClientRequestAsync(request).get(30, TimeUnit.SECONDS);
-      if (!r.isSuccess()) {
-        throw new IllegalStateException("meta group request failed: " + r.getException());
-      }
-      return r;
-    } catch (IOException | java.util.concurrent.ExecutionException
-        | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("meta group request failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
-
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);
@@ -310,6 +487,8 @@ public final class RaftNode implements AutoCloseable {
   public void close() {
     expiry.stop();
     scheduler.shutdownNow();
+    moves.shutdownNow();
+    metaClient.close();
     if (server != null) {
       try {
         server.close();

@@ -184,20 +184,37 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   @Override
   public Route route(int group) {
     Layout l = layout;
-    RaftServer.Division d = group < l.divisions().length ? l.divisions()[group] : null;
+    if (group >= l.groupIds().length) {
+      return new Route.Unavailable("no slot group " + group);
+    }
+    RaftServer.Division d = l.divisions()[group];
+    String leader;
     if (d == null) {
-      return new Route.Unavailable("slot group " + group + " has no replica on this node");
-    }
-    DivisionInfo info = d.getInfo();
-    if (info.isLeader()) {
-      return Route.LOCAL;
-    }
-    RaftPeerId leader = info.getLeaderId();
-    if (leader == null) {
-      return new Route.Unavailable("slot group " + group + " has no leader");
+      // No replica here: send the client to the leader the group last reported to the map. If
+      // that is stale, the node there holds a replica and redirects again.
+      leader = l.map().getGroups(group).getLeader();
+      if (leader.isEmpty() || leader.equals(selfId)) {
+        return new Route.Unavailable("slot group " + group + " has no known leader");
+      }
+    } else {
+      DivisionInfo info = d.getInfo();
+      if (info.isLeader()) {
+        return Route.LOCAL;
+      }
+      RaftPeerId id = info.getLeaderId();
+      SlotGroupInfo reported = l.map().getGroups(group);
+      if (id != null) {
+        leader = id.toString();
+      } else if (!reported.getLeader().isEmpty() && !reported.getLeader().equals(selfId)
+          && info.getCurrentTerm() <= reported.getLeaderTerm()) {
+        // A replica still catching up (or just added) knows no leader yet; the map does.
+        leader = reported.getLeader();
+      } else {
+        return new Route.Unavailable("slot group " + group + " has no leader");
+      }
     }
     for (NodeInfo n : l.map().getNodesList()) {
-      if (n.getId().equals(leader.toString())) {
+      if (n.getId().equals(leader)) {
         return new Route.Remote(n.getId(), n.getRespHost(), n.getRespPort());
       }
     }
@@ -305,9 +322,14 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
         ranges.add(new ClusterTopology.SlotRange(r.getFrom(), r.getTo()));
       }
       RaftServer.Division d = l.divisions()[g.getIndex()];
-      RaftPeerId leader = d == null ? null : d.getInfo().getLeaderId();
-      groups.add(new ClusterTopology.Group(
-          g.getIndex(), ranges, leader == null ? null : leader.toString(), g.getReplicasList()));
+      String leader;
+      if (d != null) {
+        RaftPeerId id = d.getInfo().getLeaderId();
+        leader = id == null ? null : id.toString();
+      } else {
+        leader = g.getLeader().isEmpty() ? null : g.getLeader();
+      }
+      groups.add(new ClusterTopology.Group(g.getIndex(), ranges, leader, g.getReplicasList()));
     }
     return new ClusterTopology(selfId, l.map().getEpoch(), nodes, groups);
   }

@@ -1,7 +1,10 @@
 package io.kvorum.server.admin;
 
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.kvorum.proto.admin.GroupStatus;
+import io.kvorum.proto.admin.JoinReply;
+import io.kvorum.proto.admin.JoinRequest;
 import io.kvorum.proto.admin.KvorumAdminGrpc;
 import io.kvorum.proto.admin.StatusReply;
 import io.kvorum.proto.admin.StatusRequest;
@@ -12,12 +15,26 @@ import io.kvorum.raft.route.GroupStats;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The admin gRPC service of a node: cluster status as this node sees it. */
+/** The admin gRPC service of a node: cluster status as this node sees it, and Join. */
 public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
   private final RaftNode node;
 
   public AdminService(RaftNode node) {
     this.node = node;
+  }
+
+  @Override
+  public void join(JoinRequest request, StreamObserver<JoinReply> response) {
+    try {
+      ClusterMap map = node.admit(request.getNode());
+      response.onNext(JoinReply.newBuilder().setMap(map).build());
+      response.onCompleted();
+    } catch (IllegalArgumentException e) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException());
+    } catch (RuntimeException e) {
+      // No meta leader reachable in time (an election, or no quorum): the joiner retries.
+      response.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asException());
+    }
   }
 
   @Override

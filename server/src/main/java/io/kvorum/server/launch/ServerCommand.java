@@ -96,10 +96,6 @@ public final class ServerCommand implements Callable<Integer> {
       System.err.println("kvorum: " + e.getMessage());
       return 2;
     }
-    if (cfg.join() != null) {
-      System.err.println("kvorum: --join is not available yet: this version runs single-node clusters");
-      return 2;
-    }
     KvorumNode node;
     try {
       node = KvorumNode.start(cfg);

@@ -11,6 +11,7 @@ import io.kvorum.resp.server.RespServer;
 import io.kvorum.resp.server.ShutdownHook;
 import io.kvorum.server.admin.AdminService;
 import io.kvorum.server.config.ServerConfig;
+import io.kvorum.server.join.AdminJoiner;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -77,7 +78,8 @@ public final class KvorumNode implements AutoCloseable {
         Math.toIntExact(config.queryBufferLimit() + ENTRY_OVERHEAD),
         config.blockCacheBytes(),
         config.writeBufferBytes());
-    raft = RaftNode.start(raftConfig);
+    raft = RaftNode.start(raftConfig,
+        config.join() == null ? null : new AdminJoiner(config.join(), Duration.ofSeconds(60)));
 
     try {
       admin = NettyServerBuilder
