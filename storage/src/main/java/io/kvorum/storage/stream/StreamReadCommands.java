@@ -31,9 +31,10 @@ import java.util.Map;
  *
  * <ul>
  *   <li>XREAD with {@code $} means "entries after the last ID at the time of the call". Before the
- *       first attempt the gateway rewrites the invocation with {@link #resolveLastIds} (or reads
- *       the internal {@value #RESOLVE_IDS} command, which does the same in the slot group), and
- *       uses the rewritten arguments for the first attempt and every retry;
+ *       first attempt the gateway reads {@code kvorum.resolve-blocked} (see {@link
+ *       io.kvorum.storage.command.KeyspaceCommandTable#RESOLVE_BLOCKED}), which rewrites the
+ *       invocation with {@link #resolveLastIds} in the slot group, and uses the rewritten
+ *       arguments for the first attempt and every retry;
  *   <li>XREADGROUP with {@code >} is retried unchanged: {@code >} means "after the group's last
  *       delivered ID", which must be judged at each attempt. XREADGROUP is a write (it moves the
  *       group's last delivered ID and fills the PEL), so each retry is a log entry; an attempt that
@@ -41,13 +42,6 @@ import java.util.Map;
  * </ul>
  */
 public final class StreamReadCommands {
-  /**
-   * Internal read: {@code kvorum.xread-ids <an XREAD invocation, name included>} answers the
-   * invocation as an array of bulk strings with every {@code $} ID replaced (see {@link
-   * #resolveLastIds}). Its keys are those of the XREAD it carries.
-   */
-  public static final String RESOLVE_IDS = "kvorum.xread-ids";
-
   static final String UNBALANCED = "ERR Unbalanced XREAD list of streams: for each stream key an"
       + " ID or '$' must be specified.";
   static final String TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
@@ -65,27 +59,6 @@ public final class StreamReadCommands {
             of("xreadgroup", -7, "write blocking movablekeys", 0, 0, 0,
                 "@write @stream @slow @blocking", ""),
             StreamReadCommands::keys, (ctx, args) -> read(ctx, args, true)).blocking(WAIT));
-  }
-
-  static List<KeyspaceCommand> internal() {
-    return List.of(KeyspaceCommand.of(of(RESOLVE_IDS, -5, "readonly", 0, 0, 0, "", ""),
-        args -> shift(keys(Arrays.copyOfRange(args, 1, args.length)), 1),
-        (ctx, args) -> {
-          List<Reply> out = new ArrayList<>();
-          for (byte[] a : resolveLastIds(ctx.keyspace(), Arrays.copyOfRange(args, 1,
-              args.length))) {
-            out.add(Reply.bulk(a));
-          }
-          return Reply.array(out);
-        }));
-  }
-
-  private static int[] shift(int[] indexes, int by) {
-    int[] out = new int[indexes.length];
-    for (int i = 0; i < indexes.length; i++) {
-      out[i] = indexes[i] + by;
-    }
-    return out;
   }
 
   /**

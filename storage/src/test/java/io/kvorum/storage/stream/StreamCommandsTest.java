@@ -162,7 +162,7 @@ class StreamCommandsTest {
     r("xadd s 5-1 a 1");
     r("set str v");
     byte[][] call = StoreFixture.split("xread count 2 block 0 streams s missing str s $ $ $ 0");
-    Reply resolved = fx.call(concat(b(StreamReadCommands.RESOLVE_IDS), call));
+    Reply resolved = fx.call(concat(b(KeyspaceCommandTable.RESOLVE_BLOCKED), call));
     assertThat(ReplyText.of(resolved)).isEqualTo(
         "[xread, count, 2, block, 0, streams, s, missing, str, s, 5-1, 0-0, $, 0]");
     r("xadd s 6-1 b 2");
@@ -176,7 +176,7 @@ class StreamCommandsTest {
     assertThat(r(String.join(" ", text(retry)))).as("the retry sees only what came after")
         .isEqualTo("[[s, [[6-1, [b, 2]]]], [s, [[5-1, [a, 1]], [6-1, [b, 2]]]]]");
 
-    assertThat(ReplyText.of(fx.call(concat(b(StreamReadCommands.RESOLVE_IDS),
+    assertThat(ReplyText.of(fx.call(concat(b(KeyspaceCommandTable.RESOLVE_BLOCKED),
         StoreFixture.split("xreadgroup group g c streams s >")))))
         .as("only XREAD has $ to resolve").isEqualTo("[xreadgroup, group, g, c, streams, s, >]");
   }
@@ -189,8 +189,6 @@ class StreamCommandsTest {
         .as("GROUP's arguments are skipped").containsExactly(6, 7);
     assertThat(keys(table, "xread streams a b 0")).as("unbalanced: no keys").isEmpty();
     assertThat(keys(table, "xread foo streams a 0")).isEmpty();
-    assertThat(keys(table, StreamReadCommands.RESOLVE_IDS + " xread streams a 0"))
-        .containsExactly(3);
     assertThat(keys(table, "xgroup create k g 0")).containsExactly(2);
     assertThat(keys(table, "xinfo stream k")).containsExactly(2);
     assertThat(keys(table, "xadd k * f v")).containsExactly(1);
@@ -321,7 +319,9 @@ class StreamCommandsTest {
       assertThat(table.get(c.name()).spec()).isEqualTo(c.spec());
     }
     assertThat(table.get("xgroup|create")).isNotNull();
-    assertThat(table.get(StreamReadCommands.RESOLVE_IDS)).as("internal, not public").isNull();
+    assertThat(table.get("kvorum.xread-ids")).as("removed: the gateway resolves $ through"
+        + " kvorum.resolve-blocked").isNull();
+    assertThat(table.resolve(StoreFixture.split("kvorum.xread-ids xread streams s $"))).isNull();
   }
 
   @Test
