@@ -8,6 +8,7 @@ import io.kvorum.storage.command.KeyFinder;
 import io.kvorum.storage.command.KeyspaceCommand;
 import io.kvorum.storage.command.Keywords;
 import io.kvorum.storage.keyspace.Keyspace;
+import io.kvorum.storage.keyspace.RedisType;
 import io.kvorum.storage.number.RedisNumbers;
 import io.kvorum.storage.reply.RedisError;
 import io.kvorum.storage.reply.Reply;
@@ -39,6 +40,10 @@ import java.util.Map;
  *       delivered ID", which must be judged at each attempt. XREADGROUP is a write (it moves the
  *       group's last delivered ID and fills the PEL), so each retry is a log entry; an attempt that
  *       serves nothing changes nothing.
+ *   <li>A retry ({@link CommandContext#servesBlockedClient()}) treats a key of another type as
+ *       Redis 7.0's {@code handleClientsBlockedOnKeys} does: XREAD passes over it and keeps
+ *       waiting; XREADGROUP answers {@value #KEY_GONE} when its key is gone or of another type, and
+ *       {@value #GROUP_GONE} when the group was destroyed. The first attempt answers WRONGTYPE.
  * </ul>
  */
 public final class StreamReadCommands {
@@ -46,6 +51,11 @@ public final class StreamReadCommands {
       + " ID or '$' must be specified.";
   static final String TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
   static final String TIMEOUT_NEGATIVE = "ERR timeout is negative";
+  /** What a waiting XREADGROUP gets when its key was deleted or now holds another type. */
+  static final String KEY_GONE = "UNBLOCKED the stream key no longer exists";
+  /** What a waiting XREADGROUP gets when its group was destroyed. */
+  static final String GROUP_GONE =
+      "NOGROUP the consumer group this client was blocked on no longer exists";
 
   private StreamReadCommands() {}
 
@@ -244,13 +254,27 @@ public final class StreamReadCommands {
       byte[] key = args[streamsArg + i];
       byte[] idArg = args[streamsArg + streamsCount + i];
       String name = new String(key, StandardCharsets.ISO_8859_1);
-      StoredStream s = streams.containsKey(name) ? streams.get(name)
-          : StoredStream.find(ctx.keyspace(), key);
+      StoredStream s;
+      if (streams.containsKey(name)) {
+        s = streams.get(name);
+      } else if (ctx.skipsForBlockedClient(key, RedisType.STREAM)) {
+        // Redis serves stream waiters only from streams: XREAD keeps waiting, XREADGROUP is
+        // told at once (blocked.c unblockDeletedStreamReadgroupClients).
+        if (groupName != null) {
+          throw new RedisError(KEY_GONE);
+        }
+        s = null;
+      } else {
+        s = StoredStream.find(ctx.keyspace(), key);
+      }
       streams.put(name, s);
       if (groupName != null) {
         StoredStream.Group g = groups.get(name);
         if (g == null && s != null) {
           g = s.group(groupName);
+        }
+        if (g == null && ctx.servesBlockedClient()) {
+          throw new RedisError(s == null ? KEY_GONE : GROUP_GONE);
         }
         if (g == null) {
           throw new RedisError("NOGROUP No such key '" + Keywords.cString(key) + "' or consumer"

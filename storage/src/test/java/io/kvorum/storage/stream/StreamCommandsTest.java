@@ -157,6 +157,39 @@ class StreamCommandsTest {
         .hasMessage("ERR timeout is negative");
   }
 
+  /** A retry for a waiting client ({@code kvorum.serve-blocked}) of {@code command}. */
+  private String retry(String command) {
+    return ReplyText.of(fx.call(concat(b(KeyspaceCommandTable.SERVE_BLOCKED),
+        StoreFixture.split(command))));
+  }
+
+  @Test
+  void retriesTreatOtherTypesAsRedisDoesForWaitingClients() {
+    r("rpush l a");
+    r("xadd s 1-1 f v");
+    r("xgroup create s g $");
+    assertThat(r("xread block 0 streams l 0")).as("the first attempt")
+        .isEqualTo("-WRONGTYPE Operation against a key holding the wrong kind of value");
+    assertThat(retry("xread block 0 streams l 0")).as("XREAD keeps waiting").isEqualTo("(nil)");
+    assertThat(retry("xread block 0 streams l s 0 0")).as("and is served from the stream")
+        .isEqualTo("[[s, [[1-1, [f, v]]]]]");
+    assertThat(r("xreadgroup group g c block 0 streams l >"))
+        .isEqualTo("-WRONGTYPE Operation against a key holding the wrong kind of value");
+    assertThat(retry("xreadgroup group g c block 0 streams l >"))
+        .isEqualTo("-UNBLOCKED the stream key no longer exists");
+    assertThat(retry("xreadgroup group g c block 0 streams missing >"))
+        .isEqualTo("-UNBLOCKED the stream key no longer exists");
+    assertThat(r("xreadgroup group h c block 0 streams s >")).isEqualTo(
+        "-NOGROUP No such key 's' or consumer group 'h' in XREADGROUP with GROUP option");
+    assertThat(retry("xreadgroup group h c block 0 streams s >"))
+        .isEqualTo("-NOGROUP the consumer group this client was blocked on no longer exists");
+    assertThat(retry("xreadgroup group g c block 0 streams s >")).as("nothing new: waits on")
+        .isEqualTo("(nil)");
+    r("xadd s 2-1 f w");
+    assertThat(retry("xreadgroup group g c block 0 streams s >"))
+        .isEqualTo("[[s, [[2-1, [f, w]]]]]");
+  }
+
   @Test
   void dollarIdsAreResolvedOnceForRetries() {
     r("xadd s 5-1 a 1");
