@@ -104,6 +104,11 @@ final class StoredStream {
     if (meta == null) {
       return null;
     }
+    return of(keyspace, key, meta);
+  }
+
+  /** The stream at {@code key}, whose stream metadata a lookup returned. */
+  static StoredStream of(Keyspace keyspace, byte[] key, KeyMeta meta) {
     return new StoredStream(keyspace, key, meta, meta.version(), StreamMeta.decode(meta.tail()));
   }
 

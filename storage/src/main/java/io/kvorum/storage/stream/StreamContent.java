@@ -83,9 +83,9 @@ public record StreamContent(
     return StoredStream.entriesReadAt(id, length, lastId, firstId, maxDeletedId, entriesAdded);
   }
 
-  /** The stream at {@code key}, whose metadata a lookup returned. */
+  /** The stream at {@code key}, whose metadata (of a stream) a lookup returned. */
   public static StreamContent read(Keyspace ks, byte[] key, KeyMeta meta) {
-    StoredStream s = StoredStream.find(ks, key);
+    StoredStream s = StoredStream.of(ks, key, meta);
     List<Node> nodes = new ArrayList<>();
     for (StreamId master : s.nodeIds()) {
       StreamNode n = s.nodeAt(master);

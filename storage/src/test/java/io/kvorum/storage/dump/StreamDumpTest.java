@@ -177,7 +177,54 @@ class StreamDumpTest {
         cmd("xgroup", "createconsumer", "k", "g", "idle"),
         cmd("xreadgroup", "group", "h", "12", "streams", "k", ">"),
         cmd("xdel", "k", "1-6")));
+    for (long seed = 1; seed <= 4; seed++) {
+      cases.add(new Case("random history, seed " + seed, false, randomHistory(seed)));
+    }
     return cases.stream();
+  }
+
+  /**
+   * A seeded mix of XADD (fields repeated or not, values of every size), XDEL, every kind of
+   * XTRIM, and consumer-group traffic; IDs are explicit so both sides build the same stream.
+   */
+  private static List<byte[][]> randomHistory(long seed) {
+    Random rnd = new Random(seed);
+    List<byte[][]> out = new ArrayList<>();
+    out.add(cmd("xgroup", "create", "k", "g", "$", "mkstream"));
+    long ms = 1;
+    int added = 0;
+    for (int step = 0; step < 400; step++) {
+      int pick = rnd.nextInt(100);
+      if (pick < 70) {
+        ms += rnd.nextInt(3);
+        List<Object> args = new ArrayList<>(List.of("xadd", "k", ms + "-" + (added++)));
+        int pairs = 1 + rnd.nextInt(3);
+        boolean same = rnd.nextInt(3) > 0;
+        for (int p = 0; p < pairs; p++) {
+          args.add(same ? "f" + p : "f" + rnd.nextInt(5));
+          int size = rnd.nextInt(10) == 0 ? 200 + rnd.nextInt(3000) : rnd.nextInt(40);
+          args.add(rnd.nextBoolean() ? Integer.toString(rnd.nextInt(100_000) - 50_000)
+              : "v".repeat(size));
+        }
+        out.add(cmd(args.toArray()));
+      } else if (pick < 78) {
+        out.add(cmd("xdel", "k", (1 + rnd.nextInt((int) ms)) + "-" + rnd.nextInt(added + 1)));
+      } else if (pick < 81) {
+        out.add(cmd("xtrim", "k", "maxlen", rnd.nextBoolean() ? "~" : "=",
+            Integer.toString(50 + rnd.nextInt(200))));
+      } else if (pick < 83) {
+        out.add(cmd("xtrim", "k", "minid", rnd.nextBoolean() ? "~" : "=",
+            rnd.nextInt((int) ms + 1) + "-0", "limit", "0"));
+      } else if (pick < 93) {
+        out.add(cmd("xreadgroup", "group", "g", "c" + rnd.nextInt(4), "count",
+            Integer.toString(1 + rnd.nextInt(8)), "streams", "k", ">"));
+      } else if (pick < 97) {
+        out.add(cmd("xack", "k", "g", (1 + rnd.nextInt((int) ms)) + "-" + rnd.nextInt(added + 1)));
+      } else {
+        out.add(cmd("xautoclaim", "k", "g", "c" + rnd.nextInt(4), "0", "0-0", "count", "3"));
+      }
+    }
+    return out;
   }
 
   // ---- reading a stream the same way on both sides ------------------------------------------
@@ -377,5 +424,248 @@ class StreamDumpTest {
     assertThat(fx.call(cmd("restore", "k", "0", compressed))).isEqualTo(Reply.OK);
     assertThat(inKvorum("k", false)).isEqualTo(inRedis("k", false));
     assertThat(RespWire.show(bulk(fx.call(cmd("dump", "k"))))).isEqualTo(RespWire.show(plain));
+  }
+
+  // ---- hand-made payloads -------------------------------------------------------------------
+
+  /** A listpack of these elements: numbers as integers, anything else as {@code lpAppend} does. */
+  private static byte[] lp(Object... elements) {
+    Listpack.Builder out = new Listpack.Builder();
+    for (Object e : elements) {
+      if (e instanceof Number n) {
+        out.appendInteger(n.longValue());
+      } else {
+        out.append(b(e.toString()));
+      }
+    }
+    return out.finish();
+  }
+
+  /** An ID as Redis stores it in a radix-tree key or a PEL: 16 bytes, big-endian. */
+  private static byte[] id(long ms, long seq) {
+    byte[] out = new byte[16];
+    for (int i = 0; i < 8; i++) {
+      out[i] = (byte) (ms >>> (56 - 8 * i));
+      out[8 + i] = (byte) (seq >>> (56 - 8 * i));
+    }
+    return out;
+  }
+
+  /** {@code rdbSaveMillisecondTime}: 8 bytes, little-endian. */
+  private static byte[] millis(long t) {
+    byte[] out = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      out[i] = (byte) (t >>> (8 * i));
+    }
+    return out;
+  }
+
+  /** Node 1-1 with master fields [f]: entries 1-1 (v1) and 1-2 (v2), the second deleted if asked. */
+  private static byte[] twoEntries(boolean secondDeleted) {
+    return lp(secondDeleted ? 1 : 2, secondDeleted ? 1 : 0, 1, "f", 0,
+        2, 0, 0, "v1", 4,
+        secondDeleted ? 3 : 2, 0, 1, "v2", 4);
+  }
+
+  /** Node 5-0 with master fields [a, b]: 5-0 (a 1 b 2), then 7-3 with other fields (c 3). */
+  private static byte[] otherFields() {
+    return lp(2, 0, 2, "a", "b", 0,
+        2, 0, 0, "1", "2", 5,
+        0, 2, 3, 1, "c", "3", 6);
+  }
+
+  private static LegacyPayloads.Body stream(int type) {
+    return new LegacyPayloads.Body(type);
+  }
+
+  /** The two nodes above, 3 live entries, last ID 7-3 (and for type 19 first 1-1, 4 added). */
+  private static LegacyPayloads.Body twoNodes(int type, boolean secondDeleted) {
+    LegacyPayloads.Body body = stream(type).length(2)
+        .string(id(1, 1)).string(twoEntries(secondDeleted))
+        .string(id(5, 0)).string(otherFields())
+        .length(secondDeleted ? 3 : 4).length(7).length(3);
+    if (type == RdbType.STREAM_LISTPACKS_2) {
+      body.length(1).length(1).length(secondDeleted ? 1 : 0).length(secondDeleted ? 2 : 0)
+          .length(4);
+    }
+    return body;
+  }
+
+  /**
+   * Group "g" (last delivered 5-0) with 1-1 and 5-0 pending, delivered at 1700000000000 and
+   * 1700000000500, 1-1 to alice and 5-0 to bob; bob also has no other entry.
+   */
+  private static LegacyPayloads.Body withGroup(LegacyPayloads.Body body, boolean v2) {
+    body.length(1).string("g").length(5).length(0);
+    if (v2) {
+      body.length(3);
+    }
+    return body.length(2)
+        .raw(id(1, 1)).raw(millis(1_700_000_000_000L)).length(1)
+        .raw(id(5, 0)).raw(millis(1_700_000_000_500L)).length(7)
+        .length(2)
+        .string("alice").raw(millis(1_700_000_000_100L)).length(1).raw(id(1, 1))
+        .string("bob").raw(millis(1_700_000_000_600L)).length(1).raw(id(5, 0));
+  }
+
+  /** Restores into both (Redis with its deep sanitization on) and compares reply and key. */
+  private void restoresLikeRedis(String name, byte[] payload) throws IOException {
+    try (RespWire.Client wire = new RespWire.Client(redis.port())) {
+      wire.call("CONFIG", "SET", "sanitize-dump-payload", "yes");
+      byte[] expected = wire.call(cmd("restore", "k", "0", payload));
+      wire.call("CONFIG", "SET", "sanitize-dump-payload", "no");
+      byte[] actual = RespWire.encode(fx.call(cmd("restore", "k", "0", payload)), false);
+      assertThat(RespWire.show(actual)).as(name).isEqualTo(RespWire.show(expected));
+    }
+    assertThat(tree(fx.call(cmd("exists", "k")))).as(name)
+        .isEqualTo(tree(redisCall(cmd("exists", "k"))));
+    if (tree(fx.call(cmd("exists", "k"))).equals(":1")) {
+      assertThat(inKvorum("k", false)).as(name).isEqualTo(inRedis("k", false));
+      assertConsistent("k");
+    }
+    fx.call(cmd("del", "k"));
+    redisCall(cmd("del", "k"));
+  }
+
+  /** Redis 6's STREAM_LISTPACKS: no first ID, tombstone ID, entries-added or entries_read. */
+  @Test
+  void redis6PayloadsRestoreLikeRedis() throws IOException {
+    restoresLikeRedis("two nodes, a group",
+        withGroup(twoNodes(RdbType.STREAM_LISTPACKS, false), false).seal(9));
+    restoresLikeRedis("a deleted entry inside a node",
+        withGroup(twoNodes(RdbType.STREAM_LISTPACKS, true), false).seal(9));
+    restoresLikeRedis("empty, with a group (first ID: the greatest)",
+        stream(RdbType.STREAM_LISTPACKS).length(0).length(0).length(3).length(4).length(1)
+            .string("g").length(0).length(0).length(0).length(0).seal(9));
+    restoresLikeRedis("a group behind the first entry",
+        twoNodes(RdbType.STREAM_LISTPACKS, false).length(2)
+            .string("early").length(0).length(5).length(0).length(0)
+            .string("first").length(1).length(1).length(0).length(0).seal(9));
+    restoresLikeRedis("the same in STREAM_LISTPACKS_2",
+        withGroup(twoNodes(RdbType.STREAM_LISTPACKS_2, true), true).seal(10));
+  }
+
+  /** Payloads Redis refuses: Kvorum refuses them with the same reply and creates nothing. */
+  @Test
+  void corruptPayloadsAreRefusedLikeRedis() throws IOException {
+    int v2 = RdbType.STREAM_LISTPACKS_2;
+    restoresLikeRedis("node key of 15 bytes", stream(v2).length(1)
+        .string(new byte[15]).string(twoEntries(false)).length(2).length(1).length(2)
+        .length(1).length(1).length(0).length(0).length(2).length(0).seal(10));
+    restoresLikeRedis("the same node twice", stream(v2).length(2)
+        .string(id(1, 1)).string(twoEntries(false)).string(id(1, 1)).string(twoEntries(false))
+        .length(2).length(1).length(2).length(1).length(1).length(0).length(0).length(2)
+        .length(0).seal(10));
+    restoresLikeRedis("an empty listpack", stream(v2).length(1)
+        .string(id(1, 1)).string(lp()).length(0).length(1).length(2)
+        .length(0).length(0).length(0).length(0).length(2).length(0).seal(10));
+    restoresLikeRedis("an entry with a wrong element count", stream(v2).length(1)
+        .string(id(1, 1)).string(lp(1, 0, 1, "f", 0, 2, 0, 0, "v", 5)).length(1).length(1)
+        .length(1).length(1).length(1).length(0).length(0).length(1).length(0).seal(10));
+    restoresLikeRedis("a master entry without its 0", stream(v2).length(1)
+        .string(id(1, 1)).string(lp(1, 0, 1, "f", 9, 2, 0, 0, "v", 4)).length(1).length(1)
+        .length(1).length(1).length(1).length(0).length(0).length(1).length(0).seal(10));
+    restoresLikeRedis("fewer entries than the node counts", stream(v2).length(1)
+        .string(id(1, 1)).string(lp(2, 0, 1, "f", 0, 2, 0, 0, "v", 4)).length(2).length(1)
+        .length(1).length(1).length(1).length(0).length(0).length(2).length(0).seal(10));
+    restoresLikeRedis("a length without nodes", stream(v2).length(0).length(1).length(1)
+        .length(1).length(1).length(1).length(0).length(0).length(1).length(0).seal(10));
+    restoresLikeRedis("a consumer's entry not in the group's PEL",
+        twoNodes(v2, false).length(1).string("g").length(0).length(0).length(0).length(0)
+            .length(1).string("c").raw(millis(5)).length(1).raw(id(1, 1)).seal(10));
+    restoresLikeRedis("a pending entry without a consumer",
+        twoNodes(v2, false).length(1).string("g").length(0).length(0).length(0)
+            .length(1).raw(id(1, 1)).raw(millis(5)).length(1).length(0).seal(10));
+    restoresLikeRedis("a pending entry twice",
+        twoNodes(v2, false).length(1).string("g").length(0).length(0).length(0)
+            .length(2).raw(id(1, 1)).raw(millis(5)).length(1).raw(id(1, 1)).raw(millis(5))
+            .length(1).length(1).string("c").raw(millis(5)).length(1).raw(id(1, 1)).seal(10));
+    restoresLikeRedis("a group twice",
+        twoNodes(v2, false).length(2)
+            .string("g").length(0).length(0).length(0).length(0).length(0)
+            .string("g").length(0).length(0).length(0).length(0).length(0).seal(10));
+    restoresLikeRedis("a consumer twice",
+        twoNodes(v2, false).length(1).string("g").length(0).length(0).length(0).length(0)
+            .length(2).string("c").raw(millis(5)).length(0).string("c").raw(millis(5))
+            .length(0).seal(10));
+    restoresLikeRedis("a pending entry of two consumers",
+        twoNodes(v2, false).length(1).string("g").length(0).length(0).length(0)
+            .length(1).raw(id(1, 1)).raw(millis(5)).length(1)
+            .length(2).string("c").raw(millis(5)).length(1).raw(id(1, 1))
+            .string("d").raw(millis(5)).length(1).raw(id(1, 1)).seal(10));
+    restoresLikeRedis("more groups than the payload holds",
+        twoNodes(v2, false).length(40).string("g").length(0).length(0).length(0).length(0)
+            .length(0).seal(10));
+  }
+
+  /**
+   * Payloads Redis 7.0 loads although their parts disagree, into a stream that later misbehaves
+   * (a length that is not the number of entries, an XADD that cannot follow the last ID): Kvorum
+   * refuses them, and an existing key stays as it was.
+   */
+  @Test
+  void inconsistentPayloadsRedisLoadsAreRefused() throws IOException {
+    int v2 = RdbType.STREAM_LISTPACKS_2;
+    List<Object[]> payloads = List.of(
+        new Object[] {"a length that is not the number of entries", stream(v2).length(1)
+            .string(id(1, 1)).string(twoEntries(false)).length(3).length(1).length(2).length(1)
+            .length(1).length(0).length(0).length(2).length(0).seal(10)},
+        new Object[] {"node counts that disagree with the deleted flags", stream(v2).length(1)
+            .string(id(1, 1)).string(lp(2, 0, 1, "f", 0, 2, 0, 0, "v1", 4, 3, 0, 1, "v2", 4))
+            .length(2).length(1).length(2).length(1).length(1).length(0).length(0).length(2)
+            .length(0).seal(10)},
+        new Object[] {"entries out of order", stream(v2).length(1)
+            .string(id(1, 1)).string(lp(2, 0, 1, "f", 0, 2, 0, 1, "v1", 4, 2, 0, 0, "v2", 4))
+            .length(2).length(1).length(2).length(1).length(1).length(0).length(0).length(2)
+            .length(0).seal(10)},
+        new Object[] {"a node overlapping the previous one", stream(v2).length(2)
+            .string(id(1, 1)).string(twoEntries(false))
+            .string(id(1, 2)).string(lp(1, 0, 1, "f", 0, 2, 0, 1, "v3", 4))
+            .length(3).length(1).length(3).length(1).length(1).length(0).length(0).length(3)
+            .length(0).seal(10)},
+        new Object[] {"a last ID below the last entry", stream(v2).length(1)
+            .string(id(1, 1)).string(twoEntries(false)).length(2).length(1).length(1).length(1)
+            .length(1).length(0).length(0).length(2).length(0).seal(10)},
+        new Object[] {"a first ID that is not the first entry", stream(v2).length(1)
+            .string(id(1, 1)).string(twoEntries(false)).length(2).length(1).length(2).length(1)
+            .length(2).length(0).length(0).length(2).length(0).seal(10)},
+        new Object[] {"a node without entries", stream(v2).length(1)
+            .string(id(1, 1)).string(lp(0, 0, 1, "f", 0)).length(0).length(1).length(1)
+            .length(0).length(0).length(0).length(0).length(1).length(0).seal(10)});
+    for (Object[] p : payloads) {
+      String name = (String) p[0];
+      byte[] payload = (byte[]) p[1];
+      assertThat(c.call(cmd("restore", "loaded", "0", payload, "replace"))).as("Redis: " + name)
+          .isEqualTo(Reply.OK);
+      fx.call(cmd("rpush", "k", "old"));
+      assertThat(tree(fx.call(cmd("restore", "k", "0", payload, "replace")))).as(name)
+          .isEqualTo("Error[text=ERR Bad data format]");
+      assertThat(tree(fx.call(cmd("lrange", "k", "0", "-1")))).as(name)
+          .isEqualTo(List.of("old"));
+      assertThat(tree(fx.call(cmd("restore", "new", "0", payload)))).as(name)
+          .isEqualTo("Error[text=ERR Bad data format]");
+      assertThat(tree(fx.call(cmd("exists", "new")))).as(name).isEqualTo(":0");
+      fx.call(cmd("del", "k"));
+    }
+  }
+
+  @Test
+  void ttlAndReplaceApplyToStreams() throws IOException {
+    redisCall(cmd("xadd", "s", "1-1", "f", "v"));
+    redisCall(cmd("xgroup", "create", "s", "g", "0"));
+    byte[] payload = bulk(c.call(cmd("dump", "s")));
+    fx.now = 1_800_000_000_000L;
+    fx.call(cmd("set", "k", "string"));
+    fx.call(cmd("expire", "k", "100"));
+    assertThat(tree(fx.call(cmd("restore", "k", "0", payload))))
+        .isEqualTo("Error[text=BUSYKEY Target key name already exists.]");
+    assertThat(fx.call(cmd("restore", "k", "5000", payload, "replace"))).isEqualTo(Reply.OK);
+    assertThat(fx.call(cmd("pexpiretime", "k"))).isEqualTo(Reply.integer(1_800_000_005_000L));
+    assertThat(inKvorum("k", false)).isEqualTo(inRedis("s", false));
+    assertConsistent("k");
+    fx.now = 1_800_000_005_000L;
+    assertThat(fx.call(cmd("exists", "k"))).isEqualTo(Reply.ZERO);
+    assertThat(fx.call(cmd("restore", "k", "1", payload, "absttl"))).isEqualTo(Reply.OK);
+    assertThat(fx.call(cmd("exists", "k"))).as("a deadline already past").isEqualTo(Reply.ZERO);
   }
 }
