@@ -167,6 +167,12 @@ class StreamDumpTest {
         cmd("xgroup", "create", "k", "a", "$"),
         cmd("xgroup", "create", "k", "unknown", "1-1"),
         cmd("xgroup", "setid", "k", "a", "1-1")));
+    cases.add(many("consumers and pending entries, nothing deleted", true, adds(30, 3, 8),
+        cmd("xgroup", "create", "k", "g", "0"), cmd("xgroup", "create", "k", "55", "$"),
+        cmd("xreadgroup", "group", "g", "alice", "count", "4", "streams", "k", ">"),
+        cmd("xreadgroup", "group", "g", "-1", "count", "2", "streams", "k", ">"),
+        cmd("xclaim", "k", "g", "zed", "0", "1-2", "time", "1600000000000", "retrycount", "300"),
+        cmd("xgroup", "createconsumer", "k", "55", "idle")));
     cases.add(many("groups with consumers and pending entries", false, adds(40, 3, 7),
         cmd("xgroup", "create", "k", "g", "0"), cmd("xgroup", "create", "k", "h", "0"),
         cmd("xreadgroup", "group", "g", "alice", "count", "10", "streams", "k", ">"),
