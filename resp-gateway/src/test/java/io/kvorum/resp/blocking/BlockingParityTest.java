@@ -101,6 +101,24 @@ class BlockingParityTest {
           "B: CLIENT UNBLOCK 1 timeout z"),
       List.of("A> BLPOP l 0.2", "A> RPUSH l mine", "A~", "B: EXISTS l", "A<", "A<"),
       List.of("A> BLPOP l 0", "A close", "B: RPUSH l x", "B: LRANGE l 0 -1"),
+      // XREAD/XREADGROUP BLOCK on a key of another type answer WRONGTYPE at once, whatever the
+      // other keys hold; a key that turns into another type while a client waits on it does not
+      // wake the client (Redis 7.0 serves stream waiters only when the key is a stream).
+      List.of("B: RPUSH {x}l a", "B: XADD {x}s 1-1 f v", "B: XGROUP CREATE {x}s g $",
+          "A: XREAD BLOCK 100 STREAMS {x}l $", "A: XREAD BLOCK 0 STREAMS {x}l 0",
+          "A: XREAD BLOCK 0 STREAMS {x}s {x}l $ $", "A: XREAD BLOCK 0 STREAMS {x}n {x}l $ $",
+          "A: XREADGROUP GROUP g c BLOCK 100 STREAMS {x}l >",
+          "A: XREADGROUP GROUP g c BLOCK 0 STREAMS {x}s {x}l > >",
+          "A: XREADGROUP GROUP g c BLOCK 0 STREAMS {x}l {x}s > >",
+          "A: XREAD STREAMS {x}l 0", "A: XREADGROUP GROUP g c STREAMS {x}l >"),
+      List.of("A> XREAD BLOCK 0 STREAMS {x}n $", "B: RPUSH {x}n a", "A~", "B: DEL {x}n",
+          "B: XADD {x}n 5-1 f v", "A<"),
+      List.of("B: XADD {x}s 1-1 f v", "B: XGROUP CREATE {x}s g $",
+          "A> XREADGROUP GROUP g c BLOCK 0 STREAMS {x}s >", "B: DEL {x}s", "B: RPUSH {x}s a",
+          "A~", "B: DEL {x}s", "B: XADD {x}s 2-1 f v", "A~", "B: XGROUP CREATE {x}s g 0",
+          "B: XADD {x}s 3-1 f v", "A<"),
+      List.of("B: XADD {x}s 1-1 f v", "B: XGROUP CREATE {x}s g $",
+          "A> XREADGROUP GROUP g c BLOCK 0 STREAMS {x}s >", "B: XGROUP DESTROY {x}s g", "A<"),
       List.of("B: SET s x", "A: BLPOP s 0", "A: BLMOVE s {s}d LEFT LEFT 0", "A: BZPOPMIN s 0",
           "A: BLPOP l -1", "A: BLPOP l abc", "A: BZMPOP 0 0 z MIN", "A: BLMPOP x 1 l LEFT"));
 

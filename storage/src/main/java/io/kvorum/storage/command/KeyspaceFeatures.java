@@ -45,7 +45,6 @@ final class KeyspaceFeatures {
   static List<KeyspaceCommand> internal() {
     List<KeyspaceCommand> internal = new ArrayList<>(ExpiryCommands.internal());
     internal.addAll(KeyspaceWideCommands.internal());
-    internal.addAll(StreamCommands.internal());
     return internal;
   }
 }

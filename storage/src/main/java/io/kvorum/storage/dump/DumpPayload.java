@@ -3,6 +3,7 @@ package io.kvorum.storage.dump;
 import io.kvorum.storage.dump.DumpValue.HashValue;
 import io.kvorum.storage.dump.DumpValue.ListValue;
 import io.kvorum.storage.dump.DumpValue.SetValue;
+import io.kvorum.storage.dump.DumpValue.StreamValue;
 import io.kvorum.storage.dump.DumpValue.StringValue;
 import io.kvorum.storage.dump.DumpValue.ZsetValue;
 import io.kvorum.storage.hash.HashCommands;
@@ -28,10 +29,11 @@ import java.util.Set;
  * <p>{@link #encode} writes what Redis 7.0 writes for a value in the same encoding: strings (as
  * small integers when they are), lists as QUICKLIST_2 with listpack nodes split where RPUSH would
  * split them, sets as INTSET or SET, hashes as a listpack or HASH, sorted sets as a listpack or
- * ZSET_2 (highest score first). {@link #decode} reads every type Redis 7.0 loads, including the
- * older encodings (ziplist, zipmap, linked list, quicklist v1, the ASCII-score ZSET) and
- * LZF-compressed strings, and decides the encoding the restored value gets as {@code rdbLoadObject}
- * does. Streams and module values are not supported ("Bad data format").
+ * ZSET_2 (highest score first), streams as STREAM_LISTPACKS_2 ({@link StreamPayload}). {@link
+ * #decode} reads every type Redis 7.0 loads, including the older encodings (ziplist, zipmap, linked
+ * list, quicklist v1, the ASCII-score ZSET, Redis 6's STREAM_LISTPACKS) and LZF-compressed
+ * strings, and decides the encoding the restored value gets as {@code rdbLoadObject} does. Module
+ * values are not supported ("Bad data format").
  */
 final class DumpPayload {
   /** Version (2 bytes) and checksum (8 bytes). */
@@ -89,6 +91,8 @@ final class DumpPayload {
           out.string(s);
         }
       }
+    } else if (value instanceof StreamValue s) {
+      StreamPayload.write(out, s.content());
     } else if (value instanceof ZsetValue z) {
       if (z.listpack()) {
         Listpack.Builder lp = new Listpack.Builder();
@@ -167,7 +171,9 @@ final class DumpPayload {
       case RdbType.HASH_ZIPMAP -> hash(Zipmap.decode(in.string()), true);
       case RdbType.HASH_ZIPLIST -> hash(Ziplist.decode(in.string()), false);
       case RdbType.HASH_LISTPACK -> hash(Listpack.decode(in.string()), false);
-      default -> throw new CorruptPayload("object type " + type + " (stream or module) unsupported");
+      case RdbType.STREAM_LISTPACKS, RdbType.STREAM_LISTPACKS_2 ->
+          new StreamValue(StreamPayload.read(in, type == RdbType.STREAM_LISTPACKS_2));
+      default -> throw new CorruptPayload("object type " + type + " (module) unsupported");
     };
   }
 

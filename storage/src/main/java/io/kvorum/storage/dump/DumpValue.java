@@ -5,7 +5,7 @@ import io.kvorum.storage.keyspace.KeyMeta;
 import io.kvorum.storage.keyspace.Keyspace;
 import io.kvorum.storage.keyspace.RedisType;
 import io.kvorum.storage.list.StoredList;
-import io.kvorum.storage.reply.RedisError;
+import io.kvorum.storage.stream.StreamContent;
 import io.kvorum.storage.string.StringEncoding;
 import io.kvorum.storage.zset.SortedSet;
 import java.util.ArrayList;
@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * The value of one key as DUMP writes it and RESTORE reads it, apart from how Kvorum stores it:
  * {@link #of} reads a key's members into one, {@link #store} writes one as an ordinary Kvorum key
- * (members as sub-keys), so a restored 100k-field hash is a normal hash. The flags say which
+ * (members as sub-keys), so a restored 100k-field hash is a normal hash. Empty collections do not
+ * exist, except streams. The flags say which
  * compact encoding Redis keeps the value in; they choose the RDB type a DUMP writes and the
  * encoding OBJECT ENCODING reports after a RESTORE.
  */
@@ -99,6 +100,14 @@ sealed interface DumpValue {
     }
   }
 
+  /** A stream, consumer groups included. */
+  record StreamValue(StreamContent content) implements DumpValue {
+    @Override
+    public void store(Keyspace ks, byte[] key, KeyMeta old, long expireAt) {
+      content.store(ks, key, old, expireAt);
+    }
+  }
+
   byte[] NO_VALUE = new byte[0];
 
   /** The value of {@code key}, whose metadata {@code meta} a lookup returned. */
@@ -131,9 +140,10 @@ sealed interface DumpValue {
         SortedSet z = SortedSet.of(ks, key, meta);
         return new ZsetValue(z.all(), z.isListpack());
       }
+      case STREAM:
+        return new StreamValue(StreamContent.read(ks, key, meta));
       default:
-        // Kvorum has no streams yet; this is reached only once it has.
-        throw new RedisError("ERR DUMP of a " + meta.type().typeName() + " is not supported yet");
+        throw new IllegalStateException("DUMP of a " + meta.type().typeName());
     }
   }
 }

@@ -181,12 +181,28 @@ final class Listpack {
    * size, each entry's encoding, length and backlen, the end byte, and the count.
    */
   static List<byte[]> decode(byte[] lp) {
+    List<Element> elements = elements(lp);
+    List<byte[]> out = new ArrayList<>(elements.size());
+    for (Element e : elements) {
+      out.add(e.value());
+    }
+    return out;
+  }
+
+  /**
+   * One listpack element: its value as {@code lpGet} returns it (integers as decimal text) and the
+   * bytes it takes, encoding and backlen included.
+   */
+  record Element(byte[] value, int bytes) {}
+
+  /** Like {@link #decode}, with each element's size. */
+  static List<Element> elements(byte[] lp) {
     int n = lp.length;
     if (n < HEADER + 1 || getLittle(lp, 0, 4) != n || (lp[n - 1] & 0xFF) != EOF) {
       throw new CorruptPayload("listpack header");
     }
     int declared = (int) getLittle(lp, 4, 2);
-    List<byte[]> out = new ArrayList<>();
+    List<Element> out = new ArrayList<>();
     int p = HEADER;
     int end = n - 1;
     while (p < end) {
@@ -242,7 +258,7 @@ final class Listpack {
           expected, 0, expected.length)) {
         throw new CorruptPayload("listpack backlen");
       }
-      out.add(value);
+      out.add(new Element(value, (int) entryLen + expected.length));
       p = (int) (p + entryLen + expected.length);
     }
     if (declared != COUNT_UNKNOWN && declared != out.size()) {

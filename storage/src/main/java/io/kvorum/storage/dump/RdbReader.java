@@ -52,6 +52,23 @@ final class RdbReader {
     return lengthOrEncoding()[0];
   }
 
+  /**
+   * {@code rdbLoadLen} where the whole unsigned 64-bit range is a value (stream IDs, counters):
+   * 2^64 - 1 and the other values above 2^63 come back as negative longs.
+   */
+  long unsignedLength() {
+    if (remaining() > 0 && (data[pos] & 0xFF) == 0x81) {
+      pos++;
+      return big(8);
+    }
+    return length();
+  }
+
+  /** {@code rdbLoadMillisecondTime}: a signed 64-bit time, little-endian. */
+  long millis() {
+    return little(8);
+  }
+
   /** {length or encoding, 1 when it is a special string encoding}. */
   private long[] lengthOrEncoding() {
     int b = u8();

@@ -17,14 +17,18 @@ final class RdbWriter {
     put(type);
   }
 
-  /** {@code rdbSaveLen}: 6-bit, 14-bit, 32-bit or 64-bit, the wider forms big-endian. */
+  /**
+   * {@code rdbSaveLen}: 6-bit, 14-bit, 32-bit or 64-bit, the wider forms big-endian. The length is
+   * unsigned 64-bit, as Redis's {@code uint64_t}: stream IDs use the whole range, and a group's
+   * unknown entries_read (-1) is written as 2^64 - 1.
+   */
   void length(long len) {
-    if (len < 1 << 6) {
+    if (Long.compareUnsigned(len, 1 << 6) < 0) {
       put((int) len);
-    } else if (len < 1 << 14) {
+    } else if (Long.compareUnsigned(len, 1 << 14) < 0) {
       put((int) (len >>> 8) | 0x40);
       put((int) len);
-    } else if (len <= 0xFFFFFFFFL) {
+    } else if (Long.compareUnsigned(len, 0xFFFFFFFFL) <= 0) {
       put(0x80);
       big(len, 4);
     } else {
@@ -61,6 +65,11 @@ final class RdbWriter {
       put(0xC2);
       little(v, 4);
     }
+  }
+
+  /** {@code rdbSaveMillisecondTime}: a signed 64-bit time, little-endian. */
+  void millis(long ms) {
+    little(ms, 8);
   }
 
   /** {@code rdbSaveBinaryDoubleValue}: the IEEE 754 bits, little-endian. */

@@ -73,13 +73,19 @@ final class StoredStream {
   private StreamId tailNode;
 
   private StoredStream(Keyspace keyspace, byte[] key, KeyMeta loaded, long version, StreamMeta m) {
+    this(keyspace, key, loaded, version, m, loaded == null ? 0 : loaded.expireAt(),
+        loaded == null ? 0 : loaded.size());
+  }
+
+  private StoredStream(Keyspace keyspace, byte[] key, KeyMeta loaded, long version, StreamMeta m,
+      long expireAt, long subKeys) {
     this.keyspace = keyspace;
     this.data = keyspace.data();
     this.key = key;
     this.loaded = loaded;
     this.version = version;
-    this.expireAt = loaded == null ? 0 : loaded.expireAt();
-    this.subKeys = loaded == null ? 0 : loaded.size();
+    this.expireAt = expireAt;
+    this.subKeys = subKeys;
     this.prefix = KeyCodec.subKeyPrefix(key, version);
     this.length = m.length();
     this.lastId = m.lastId();
@@ -98,12 +104,27 @@ final class StoredStream {
     if (meta == null) {
       return null;
     }
+    return of(keyspace, key, meta);
+  }
+
+  /** The stream at {@code key}, whose stream metadata a lookup returned. */
+  static StoredStream of(Keyspace keyspace, byte[] key, KeyMeta meta) {
     return new StoredStream(keyspace, key, meta, meta.version(), StreamMeta.decode(meta.tail()));
   }
 
   /** A new empty stream; it exists once {@link #save()} is called. */
   static StoredStream create(Keyspace keyspace, byte[] key) {
     return new StoredStream(keyspace, key, null, keyspace.newVersion(), StreamMeta.EMPTY);
+  }
+
+  /**
+   * A new empty stream that replaces {@code old} (any type, or null) with deadline {@code
+   * expireAt} once {@link #save()} is called; its sub-keys are a new version, so the old
+   * value's members go when the metadata is written.
+   */
+  static StoredStream replacing(Keyspace keyspace, byte[] key, KeyMeta old, long expireAt) {
+    return new StoredStream(keyspace, key, old, keyspace.newVersion(), StreamMeta.EMPTY, expireAt,
+        0);
   }
 
   byte[] key() {
@@ -155,6 +176,12 @@ final class StoredStream {
    * how many entries were added up to it, or -1 when that cannot be known.
    */
   long entriesReadAt(StreamId id) {
+    return entriesReadAt(id, length, lastId, firstId, maxDeletedId, entriesAdded);
+  }
+
+  /** {@link #entriesReadAt(StreamId)} for a stream in the given state. */
+  static long entriesReadAt(StreamId id, long length, StreamId lastId, StreamId firstId,
+      StreamId maxDeletedId, long entriesAdded) {
     if (entriesAdded == 0) {
       return 0;
     }
@@ -491,6 +518,33 @@ final class StoredStream {
     if (master.equals(tailNode) && previous != null) {
       tailNode = previous;
     }
+  }
+
+  /**
+   * Appends a whole node with its live entries, for a stream being rebuilt (RESTORE): nodes come
+   * in ID order, each after the previous one's entries.
+   */
+  void restoreNode(StreamNode node, List<Entry> entries) {
+    putNode(node, true);
+    nodes++;
+    if (nodes == 1) {
+      headNode = node.master();
+    }
+    tailNode = node.master();
+    for (Entry e : entries) {
+      data.put(Column.DATA, entryKey(e.id()), encodeEntry(node.master(), e.fieldsValues()));
+      subKeys++;
+    }
+  }
+
+  /** The node with this master ID; the caller knows it exists. */
+  StreamNode nodeAt(StreamId master) {
+    return node(master);
+  }
+
+  /** A node's live entries, ascending. */
+  List<Entry> entriesOf(StreamNode node) {
+    return nodeEntries(node);
   }
 
   /** Every node's master ID in order (XINFO STREAM's radix tree size). */

@@ -62,11 +62,6 @@ public final class StreamCommands {
     return t;
   }
 
-  /** Internal commands for the gateway (see {@link StreamReadCommands#RESOLVE_IDS}). */
-  public static List<KeyspaceCommand> internal() {
-    return StreamReadCommands.internal();
-  }
-
   /**
    * XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value …: the
    * new entry's ID. The stream is created first (as Redis does), so an entry refused as too large

@@ -12,11 +12,12 @@ import java.util.Arrays;
  * compared unsigned), ordered by ms, then seq. Encoded as 16 big-endian bytes so RocksDB's byte
  * order is ID order. Parsing follows Redis 7.0's {@code streamGenericParseIDOrReply} exactly.
  */
-record StreamId(long ms, long seq) implements Comparable<StreamId> {
+public record StreamId(long ms, long seq) implements Comparable<StreamId> {
   static final StreamId MIN = new StreamId(0, 0);
   static final StreamId MAX = new StreamId(-1L, -1L);
   static final String INVALID = "ERR Invalid stream ID specified as stream command argument";
-  static final int BYTES = 16;
+  /** The size of an encoded ID. */
+  public static final int BYTES = 16;
 
   /** Redis copies the argument into a 128-byte buffer: longer ones are invalid. */
   private static final int MAX_ARGUMENT = 127;
@@ -59,14 +60,16 @@ record StreamId(long ms, long seq) implements Comparable<StreamId> {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  byte[] encode() {
+  /** The 16 big-endian bytes Redis uses as the radix-tree key (and Kvorum in sub-keys). */
+  public byte[] encode() {
     byte[] out = new byte[BYTES];
     Bytes.putLong(out, 0, ms);
     Bytes.putLong(out, 8, seq);
     return out;
   }
 
-  static StreamId decode(byte[] src, int at) {
+  /** The ID whose 16 big-endian bytes start at {@code at}. */
+  public static StreamId decode(byte[] src, int at) {
     return new StreamId(Bytes.getLong(src, at), Bytes.getLong(src, at + 8));
   }
 

@@ -8,6 +8,7 @@ import io.kvorum.storage.command.KeyFinder;
 import io.kvorum.storage.command.KeyspaceCommand;
 import io.kvorum.storage.command.Keywords;
 import io.kvorum.storage.keyspace.Keyspace;
+import io.kvorum.storage.keyspace.RedisType;
 import io.kvorum.storage.number.RedisNumbers;
 import io.kvorum.storage.reply.RedisError;
 import io.kvorum.storage.reply.Reply;
@@ -31,27 +32,30 @@ import java.util.Map;
  *
  * <ul>
  *   <li>XREAD with {@code $} means "entries after the last ID at the time of the call". Before the
- *       first attempt the gateway rewrites the invocation with {@link #resolveLastIds} (or reads
- *       the internal {@value #RESOLVE_IDS} command, which does the same in the slot group), and
- *       uses the rewritten arguments for the first attempt and every retry;
+ *       first attempt the gateway reads {@code kvorum.resolve-blocked} (see {@link
+ *       io.kvorum.storage.command.KeyspaceCommandTable#RESOLVE_BLOCKED}), which rewrites the
+ *       invocation with {@link #resolveLastIds} in the slot group, and uses the rewritten
+ *       arguments for the first attempt and every retry;
  *   <li>XREADGROUP with {@code >} is retried unchanged: {@code >} means "after the group's last
  *       delivered ID", which must be judged at each attempt. XREADGROUP is a write (it moves the
  *       group's last delivered ID and fills the PEL), so each retry is a log entry; an attempt that
  *       serves nothing changes nothing.
+ *   <li>A retry ({@link CommandContext#servesBlockedClient()}) treats a key of another type as
+ *       Redis 7.0's {@code handleClientsBlockedOnKeys} does: XREAD passes over it and keeps
+ *       waiting; XREADGROUP answers {@value #KEY_GONE} when its key is gone or of another type, and
+ *       {@value #GROUP_GONE} when the group was destroyed. The first attempt answers WRONGTYPE.
  * </ul>
  */
 public final class StreamReadCommands {
-  /**
-   * Internal read: {@code kvorum.xread-ids <an XREAD invocation, name included>} answers the
-   * invocation as an array of bulk strings with every {@code $} ID replaced (see {@link
-   * #resolveLastIds}). Its keys are those of the XREAD it carries.
-   */
-  public static final String RESOLVE_IDS = "kvorum.xread-ids";
-
   static final String UNBALANCED = "ERR Unbalanced XREAD list of streams: for each stream key an"
       + " ID or '$' must be specified.";
   static final String TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
   static final String TIMEOUT_NEGATIVE = "ERR timeout is negative";
+  /** What a waiting XREADGROUP gets when its key was deleted or now holds another type. */
+  static final String KEY_GONE = "UNBLOCKED the stream key no longer exists";
+  /** What a waiting XREADGROUP gets when its group was destroyed. */
+  static final String GROUP_GONE =
+      "NOGROUP the consumer group this client was blocked on no longer exists";
 
   private StreamReadCommands() {}
 
@@ -65,27 +69,6 @@ public final class StreamReadCommands {
             of("xreadgroup", -7, "write blocking movablekeys", 0, 0, 0,
                 "@write @stream @slow @blocking", ""),
             StreamReadCommands::keys, (ctx, args) -> read(ctx, args, true)).blocking(WAIT));
-  }
-
-  static List<KeyspaceCommand> internal() {
-    return List.of(KeyspaceCommand.of(of(RESOLVE_IDS, -5, "readonly", 0, 0, 0, "", ""),
-        args -> shift(keys(Arrays.copyOfRange(args, 1, args.length)), 1),
-        (ctx, args) -> {
-          List<Reply> out = new ArrayList<>();
-          for (byte[] a : resolveLastIds(ctx.keyspace(), Arrays.copyOfRange(args, 1,
-              args.length))) {
-            out.add(Reply.bulk(a));
-          }
-          return Reply.array(out);
-        }));
-  }
-
-  private static int[] shift(int[] indexes, int by) {
-    int[] out = new int[indexes.length];
-    for (int i = 0; i < indexes.length; i++) {
-      out[i] = indexes[i] + by;
-    }
-    return out;
   }
 
   /**
@@ -271,13 +254,27 @@ public final class StreamReadCommands {
       byte[] key = args[streamsArg + i];
       byte[] idArg = args[streamsArg + streamsCount + i];
       String name = new String(key, StandardCharsets.ISO_8859_1);
-      StoredStream s = streams.containsKey(name) ? streams.get(name)
-          : StoredStream.find(ctx.keyspace(), key);
+      StoredStream s;
+      if (streams.containsKey(name)) {
+        s = streams.get(name);
+      } else if (ctx.skipsForBlockedClient(key, RedisType.STREAM)) {
+        // Redis serves stream waiters only from streams: XREAD keeps waiting, XREADGROUP is
+        // told at once (blocked.c unblockDeletedStreamReadgroupClients).
+        if (groupName != null) {
+          throw new RedisError(KEY_GONE);
+        }
+        s = null;
+      } else {
+        s = StoredStream.find(ctx.keyspace(), key);
+      }
       streams.put(name, s);
       if (groupName != null) {
         StoredStream.Group g = groups.get(name);
         if (g == null && s != null) {
           g = s.group(groupName);
+        }
+        if (g == null && ctx.servesBlockedClient()) {
+          throw new RedisError(s == null ? KEY_GONE : GROUP_GONE);
         }
         if (g == null) {
           throw new RedisError("NOGROUP No such key '" + Keywords.cString(key) + "' or consumer"

@@ -10,6 +10,9 @@
  * collection. Redis's listpack nodes are modelled byte for byte (without storing listpacks) because
  * approximate trimming and XINFO STREAM's radix-tree figures depend on where nodes end.
  *
+ * <p>DUMP and RESTORE see a stream as a {@link io.kvorum.storage.stream.StreamContent}: its nodes
+ * with their live entries, IDs, counters and groups.
+ *
  * <p>Time comes only from the command context (the leader's clock in the log entry). XREAD and
  * XREADGROUP never wait: see {@link io.kvorum.storage.stream.StreamReadCommands} for the BLOCK
  * contract with the gateway.

@@ -157,12 +157,45 @@ class StreamCommandsTest {
         .hasMessage("ERR timeout is negative");
   }
 
+  /** A retry for a waiting client ({@code kvorum.serve-blocked}) of {@code command}. */
+  private String retry(String command) {
+    return ReplyText.of(fx.call(concat(b(KeyspaceCommandTable.SERVE_BLOCKED),
+        StoreFixture.split(command))));
+  }
+
+  @Test
+  void retriesTreatOtherTypesAsRedisDoesForWaitingClients() {
+    r("rpush l a");
+    r("xadd s 1-1 f v");
+    r("xgroup create s g $");
+    assertThat(r("xread block 0 streams l 0")).as("the first attempt")
+        .isEqualTo("-WRONGTYPE Operation against a key holding the wrong kind of value");
+    assertThat(retry("xread block 0 streams l 0")).as("XREAD keeps waiting").isEqualTo("(nil)");
+    assertThat(retry("xread block 0 streams l s 0 0")).as("and is served from the stream")
+        .isEqualTo("[[s, [[1-1, [f, v]]]]]");
+    assertThat(r("xreadgroup group g c block 0 streams l >"))
+        .isEqualTo("-WRONGTYPE Operation against a key holding the wrong kind of value");
+    assertThat(retry("xreadgroup group g c block 0 streams l >"))
+        .isEqualTo("-UNBLOCKED the stream key no longer exists");
+    assertThat(retry("xreadgroup group g c block 0 streams missing >"))
+        .isEqualTo("-UNBLOCKED the stream key no longer exists");
+    assertThat(r("xreadgroup group h c block 0 streams s >")).isEqualTo(
+        "-NOGROUP No such key 's' or consumer group 'h' in XREADGROUP with GROUP option");
+    assertThat(retry("xreadgroup group h c block 0 streams s >"))
+        .isEqualTo("-NOGROUP the consumer group this client was blocked on no longer exists");
+    assertThat(retry("xreadgroup group g c block 0 streams s >")).as("nothing new: waits on")
+        .isEqualTo("(nil)");
+    r("xadd s 2-1 f w");
+    assertThat(retry("xreadgroup group g c block 0 streams s >"))
+        .isEqualTo("[[s, [[2-1, [f, w]]]]]");
+  }
+
   @Test
   void dollarIdsAreResolvedOnceForRetries() {
     r("xadd s 5-1 a 1");
     r("set str v");
     byte[][] call = StoreFixture.split("xread count 2 block 0 streams s missing str s $ $ $ 0");
-    Reply resolved = fx.call(concat(b(StreamReadCommands.RESOLVE_IDS), call));
+    Reply resolved = fx.call(concat(b(KeyspaceCommandTable.RESOLVE_BLOCKED), call));
     assertThat(ReplyText.of(resolved)).isEqualTo(
         "[xread, count, 2, block, 0, streams, s, missing, str, s, 5-1, 0-0, $, 0]");
     r("xadd s 6-1 b 2");
@@ -176,7 +209,7 @@ class StreamCommandsTest {
     assertThat(r(String.join(" ", text(retry)))).as("the retry sees only what came after")
         .isEqualTo("[[s, [[6-1, [b, 2]]]], [s, [[5-1, [a, 1]], [6-1, [b, 2]]]]]");
 
-    assertThat(ReplyText.of(fx.call(concat(b(StreamReadCommands.RESOLVE_IDS),
+    assertThat(ReplyText.of(fx.call(concat(b(KeyspaceCommandTable.RESOLVE_BLOCKED),
         StoreFixture.split("xreadgroup group g c streams s >")))))
         .as("only XREAD has $ to resolve").isEqualTo("[xreadgroup, group, g, c, streams, s, >]");
   }
@@ -189,8 +222,6 @@ class StreamCommandsTest {
         .as("GROUP's arguments are skipped").containsExactly(6, 7);
     assertThat(keys(table, "xread streams a b 0")).as("unbalanced: no keys").isEmpty();
     assertThat(keys(table, "xread foo streams a 0")).isEmpty();
-    assertThat(keys(table, StreamReadCommands.RESOLVE_IDS + " xread streams a 0"))
-        .containsExactly(3);
     assertThat(keys(table, "xgroup create k g 0")).containsExactly(2);
     assertThat(keys(table, "xinfo stream k")).containsExactly(2);
     assertThat(keys(table, "xadd k * f v")).containsExactly(1);
@@ -321,7 +352,9 @@ class StreamCommandsTest {
       assertThat(table.get(c.name()).spec()).isEqualTo(c.spec());
     }
     assertThat(table.get("xgroup|create")).isNotNull();
-    assertThat(table.get(StreamReadCommands.RESOLVE_IDS)).as("internal, not public").isNull();
+    assertThat(table.get("kvorum.xread-ids")).as("removed: the gateway resolves $ through"
+        + " kvorum.resolve-blocked").isNull();
+    assertThat(table.resolve(StoreFixture.split("kvorum.xread-ids xread streams s $"))).isNull();
   }
 
   @Test

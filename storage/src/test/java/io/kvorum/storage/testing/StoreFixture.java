@@ -10,6 +10,7 @@ import io.kvorum.storage.engine.SlotGroupStore;
 import io.kvorum.storage.reply.Reply;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,13 +25,30 @@ public final class StoreFixture implements AutoCloseable {
 
   private final NodeStorage node;
   private final SlotGroupStore store;
+  private final KeyspaceCommandTable table;
   private long index;
   /** The clock of the next entry or read, Unix milliseconds. */
   public long now = 1_700_000_000_000L;
 
   public StoreFixture(Path dir) {
+    this(dir, TABLE);
+  }
+
+  /** A store whose table also has {@code extra} (test-only commands such as layout checks). */
+  public StoreFixture(Path dir, List<KeyspaceCommand> extra) {
+    this(dir, KeyspaceCommandTable.standardPlus(concat(FakeCollections.table(), extra)));
+  }
+
+  private StoreFixture(Path dir, KeyspaceCommandTable table) {
     this.node = new NodeStorage(16L << 20, 16L << 20);
-    this.store = SlotGroupStore.open(dir, node, TABLE);
+    this.table = table;
+    this.store = SlotGroupStore.open(dir, node, table);
+  }
+
+  private static List<KeyspaceCommand> concat(List<KeyspaceCommand> a, List<KeyspaceCommand> b) {
+    List<KeyspaceCommand> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
   }
 
 
@@ -45,7 +63,7 @@ public final class StoreFixture implements AutoCloseable {
 
   /** Runs one command given as arguments. */
   public Reply call(byte[]... args) {
-    KeyspaceCommand c = TABLE.resolve(args);
+    KeyspaceCommand c = table.resolve(args);
     boolean write = c != null && c.handler() != null && c.runsAsWrite();
     return write ? apply(List.<byte[][]>of(args)).get(0) : store.read(args, false, now);
   }
