@@ -168,8 +168,10 @@ class ClusterFailoverTest {
   void lettuceRefreshesItsTopologyAfterAFailover() throws Exception {
     try (ProcessCluster cluster = ProcessCluster.start("topology", 3)) {
       KvorumProcess seed = cluster.node(0);
-      RedisClusterClient client =
-          RedisClusterClient.create(RedisURI.create(seed.host(), seed.port()));
+      RedisClusterClient client = RedisClusterClient.create(RedisURI.builder()
+          .withHost(seed.host()).withPort(seed.port()).withTimeout(Duration.ofSeconds(2)).build());
+      // Lettuce's 60 s default would hold a command queued for the dead node for a minute; 2 s
+      // is Jedis's default and what applications that expect failovers configure.
       client.setOptions(ClusterClientOptions.builder()
           .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
               .enableAllAdaptiveRefreshTriggers()
