@@ -6,6 +6,8 @@ import io.kvorum.storage.engine.SlotGroupStore;
 import io.kvorum.storage.reply.Reply;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -39,6 +41,15 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
   private final BiConsumer<RaftGroupId, RaftPeerId> leaderListener;
   private final BiConsumer<RaftGroupId, List<byte[]>> keysWritten;
   private volatile SlotGroupStore store;
+  /**
+   * Writes whose leader stepped down after appending them, by Ratis call id: resolved when this
+   * replica applies the entry (it committed after all) or applies an entry of a later term
+   * first (it was truncated: a later leader's log never had it).
+   */
+  private final Map<Long, Orphan> orphans = new ConcurrentHashMap<>();
+  private volatile long lastAppliedTerm;
+
+  private record Orphan(long term, CompletableFuture<ReplyMessage> outcome) {}
 
   /**
    * @param leaderListener told (group, new leader) whenever this replica learns of a new leader
@@ -117,7 +128,16 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
       if (!applied.writtenKeys().isEmpty()) {
         keysWritten.accept(getGroupId(), applied.writtenKeys());
       }
-      return CompletableFuture.completedFuture(new ReplyMessage(applied.replies()));
+      ReplyMessage reply = new ReplyMessage(applied.replies());
+      if (!orphans.isEmpty()) {
+        Orphan o = orphans.remove(log.getStateMachineLogEntry().getCallId());
+        if (o != null && o.term() == log.getTerm()) {
+          o.outcome().complete(reply);
+        }
+        resolveOrphansBefore(log.getTerm());
+      }
+      lastAppliedTerm = log.getTerm();
+      return CompletableFuture.completedFuture(reply);
     } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
       // An entry that cannot be applied would make this replica diverge; stop applying instead.
       LOG.error("{}: cannot apply log entry {}", getGroupId(), log.getIndex(), e);
@@ -132,7 +152,55 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
     if (s != null) {
       s.markApplied(term, index);
     }
+    if (!orphans.isEmpty()) {
+      resolveOrphansBefore(term);
+    }
+    lastAppliedTerm = term;
     super.notifyTermIndexUpdated(term, index);
+  }
+
+  /**
+   * Waits for the fate of a write this replica appended as leader at {@code term} (Ratis call id
+   * {@code callId}) but could not commit before stepping down. Completes with its replies if a
+   * later leader committed it, with {@link NotAppliedException} if it was truncated; never
+   * completes if this replica learns neither (the caller bounds the wait).
+   */
+  public CompletableFuture<ReplyMessage> awaitOrphan(long callId, long term) {
+    CompletableFuture<ReplyMessage> outcome = new CompletableFuture<>();
+    orphans.put(callId, new Orphan(term, outcome));
+    if (lastAppliedTerm > term) {
+      // Entries of a later term were applied already: too late to tell which way it went.
+      orphans.remove(callId);
+      outcome.completeExceptionally(new IllegalStateException("outcome no longer known"));
+    }
+    return outcome;
+  }
+
+  /** Forgets a wait that the caller gave up on. */
+  public void forgetOrphan(long callId) {
+    orphans.remove(callId);
+  }
+
+  /**
+   * An entry of a later term being applied proves that every older entry not applied before it
+   * was dropped: in Raft a new leader's first entry follows everything it will ever commit from
+   * earlier terms.
+   */
+  private void resolveOrphansBefore(long term) {
+    orphans.entrySet().removeIf(e -> {
+      if (e.getValue().term() < term) {
+        e.getValue().outcome().completeExceptionally(new NotAppliedException());
+        return true;
+      }
+      return false;
+    });
+  }
+
+  /** The orphaned write was truncated from the log: it never took effect. */
+  public static final class NotAppliedException extends RuntimeException {
+    NotAppliedException() {
+      super("the write was not committed", null, false, false);
+    }
   }
 
   @Override

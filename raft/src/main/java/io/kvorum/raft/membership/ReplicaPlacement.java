@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -52,12 +53,14 @@ public final class ReplicaPlacement {
   private final RaftClients clients;
   private final ExecutorService workers;
   private final int maxConcurrentMoves;
-  /** Group index (−1 for meta, −2 for a leader transfer) → deadline of the step in flight. */
+  private final Predicate<String> reachable;
+  /** Group index (−1 for meta, −1000−index for a leader transfer) → deadline of the step. */
   private final Map<Integer, Long> inFlight = new ConcurrentHashMap<>();
 
   public ReplicaPlacement(RaftGroupId metaGroup, Supplier<RaftServer> server,
       Supplier<ClusterMap> map, MetaClient meta, RaftClients clients, ExecutorService workers,
-      int maxConcurrentMoves) {
+      int maxConcurrentMoves, Predicate<String> reachable) {
+    this.reachable = reachable;
     this.metaGroup = metaGroup;
     this.server = server;
     this.map = map;
@@ -77,13 +80,14 @@ public final class ReplicaPlacement {
     long now = System.currentTimeMillis();
     inFlight.values().removeIf(deadline -> deadline < now);
     ClusterMap m = map.get();
-    List<NodeInfo> up = upNodes(m);
+    // A node this one cannot reach gets no new replica or leadership until it answers again.
+    List<NodeInfo> up = upNodes(m).stream().filter(n -> reachable.test(n.getId())).toList();
     if (up.isEmpty()) {
       return;
     }
     growMeta(metaDivision, m, up);
     boolean growing = growGroups(m, up);
-    if (!growing && inFlight.isEmpty()) {
+    if (!growing && moves() == 0 && !inFlight.containsKey(-1)) {
       spreadLeaders(m, up);
     }
   }
@@ -198,7 +202,10 @@ public final class ReplicaPlacement {
     return n;
   }
 
-  /** Moves leadership from the node leading the most groups to one leading the fewest. */
+  /**
+   * Moves leadership from nodes leading the most groups to those leading the fewest, a few groups
+   * at a time, until every node leads within one group of the others.
+   */
   private void spreadLeaders(ClusterMap m, List<NodeInfo> up) {
     Map<String, Integer> leaders = new HashMap<>();
     for (NodeInfo n : up) {
@@ -210,43 +217,73 @@ public final class ReplicaPlacement {
       }
       leaders.computeIfPresent(g.getLeader(), (k, v) -> v + 1);
     }
-    String most = null;
-    String fewest = null;
-    for (NodeInfo n : up) {
-      String id = n.getId();
-      if (most == null || leaders.get(id) > leaders.get(most)) {
-        most = id;
+    Set<Integer> planned = new HashSet<>();
+    while (transfers() + planned.size() < maxConcurrentMoves) {
+      String most = null;
+      String fewest = null;
+      for (NodeInfo n : up) {
+        String id = n.getId();
+        if (most == null || leaders.get(id) > leaders.get(most)) {
+          most = id;
+        }
+        if (fewest == null || leaders.get(id) < leaders.get(fewest)) {
+          fewest = id;
+        }
       }
-      if (fewest == null || leaders.get(id) < leaders.get(fewest)) {
-        fewest = id;
-      }
-    }
-    if (leaders.get(most) - leaders.get(fewest) <= 1) {
-      return;
-    }
-    for (SlotGroupInfo g : m.getGroupsList()) {
-      if (g.getLeader().equals(most) && g.getReplicasList().contains(fewest)) {
-        String to = fewest;
-        inFlight.put(-2, System.currentTimeMillis() + MOVE_TIMEOUT_MS);
-        workers.execute(() -> {
-          try (RaftClient c = clients.client(RaftSlotGroupRouter.groupId(g),
-              RaftClients.peers(m, g.getReplicasList()))) {
-            RaftClientReply r = c.admin().transferLeadership(RaftPeerId.valueOf(to), 10_000);
-            if (!r.isSuccess()) {
-              throw new IOException(String.valueOf(r.getException()));
-            }
-            LOG.info("slot group {} leadership moved to {}", g.getIndex(), to);
-            waitUntil(() -> to.equals(map.get().getGroups(g.getIndex()).getLeader()));
-          } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot move leadership of slot group {} to {}: {}", g.getIndex(), to,
-                e.toString());
-          } finally {
-            inFlight.remove(-2);
-          }
-        });
+      if (leaders.get(most) - leaders.get(fewest) <= 1) {
         return;
       }
+      SlotGroupInfo pick = null;
+      for (SlotGroupInfo g : m.getGroupsList()) {
+        if (g.getLeader().equals(most) && g.getReplicasList().contains(fewest)
+            && !planned.contains(g.getIndex()) && !inFlight.containsKey(transferKey(g))) {
+          pick = g;
+          break;
+        }
+      }
+      if (pick == null) {
+        return;
+      }
+      planned.add(pick.getIndex());
+      leaders.merge(most, -1, Integer::sum);
+      leaders.merge(fewest, 1, Integer::sum);
+      transfer(m, pick, fewest);
     }
+  }
+
+  /** In-flight key of a leadership transfer (negative: never a group index or the meta step). */
+  private static int transferKey(SlotGroupInfo g) {
+    return -1000 - g.getIndex();
+  }
+
+  private int transfers() {
+    int n = 0;
+    for (Integer k : inFlight.keySet()) {
+      if (k <= -1000) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private void transfer(ClusterMap m, SlotGroupInfo g, String to) {
+    inFlight.put(transferKey(g), System.currentTimeMillis() + MOVE_TIMEOUT_MS);
+    workers.execute(() -> {
+      try (RaftClient c = clients.client(RaftSlotGroupRouter.groupId(g),
+          RaftClients.peers(m, g.getReplicasList()))) {
+        RaftClientReply r = c.admin().transferLeadership(RaftPeerId.valueOf(to), 10_000);
+        if (!r.isSuccess()) {
+          throw new IOException(String.valueOf(r.getException()));
+        }
+        LOG.info("slot group {} leadership moved to {}", g.getIndex(), to);
+        waitUntil(() -> to.equals(map.get().getGroups(g.getIndex()).getLeader()));
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("cannot move leadership of slot group {} to {}: {}", g.getIndex(), to,
+            e.toString());
+      } finally {
+        inFlight.remove(transferKey(g));
+      }
+    });
   }
 
   /** Creates an empty replica of {@code group} on {@code target}, then adds it as a voter. */

@@ -13,6 +13,7 @@ import io.kvorum.raft.expiry.ActiveExpiry;
 import io.kvorum.raft.group.SlotGroupStateMachine;
 import io.kvorum.raft.membership.LeaderReports;
 import io.kvorum.raft.membership.MetaClient;
+import io.kvorum.raft.membership.PeerLiveness;
 import io.kvorum.raft.membership.RaftClients;
 import io.kvorum.raft.membership.ReplicaPlacement;
 import io.kvorum.raft.meta.MetaStateMachine;
@@ -80,6 +81,7 @@ public final class RaftNode implements AutoCloseable {
   private final MetaClient metaClient;
   private final ReplicaPlacement placement;
   private final LeaderReports reports;
+  private final PeerLiveness liveness;
   private final ExecutorService moves;
   private volatile ClusterMap map = ClusterMap.getDefaultInstance();
   private volatile RaftServer server;
@@ -101,14 +103,16 @@ public final class RaftNode implements AutoCloseable {
     this.router = new RaftSlotGroupRouter(nodeId, scheduler, config.maxEntryBytes() / 2);
     this.expiry = new ActiveExpiry(router, scheduler);
     this.metaClient = new MetaClient(META_GROUP_ID, () -> server, () -> map, raftClients);
-    this.moves = Executors.newFixedThreadPool(MAX_CONCURRENT_MOVES + 1, r -> {
-      Thread t = new Thread(r, "kvorum-replica-moves");
+    this.moves = Executors.newFixedThreadPool(MAX_CONCURRENT_MOVES + 2, r -> {
+      Thread t = new Thread(r, "kvorum-membership");
       t.setDaemon(true);
       return t;
     });
+    this.liveness = new PeerLiveness(nodeId, () -> map);
     this.placement = new ReplicaPlacement(META_GROUP_ID, () -> server, () -> map, metaClient,
-        raftClients, moves, MAX_CONCURRENT_MOVES);
+        raftClients, moves, MAX_CONCURRENT_MOVES, liveness::isUp);
     this.reports = new LeaderReports(nodeId, () -> server, () -> map, metaClient);
+    router.setReachability(liveness::isUp);
   }
 
   /**
@@ -219,6 +223,13 @@ public final class RaftNode implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(() -> runQuietly(placement::tick), 1000, 1000,
         TimeUnit.MILLISECONDS);
+    // Probes block on connects, so they get a thread of their own.
+    moves.execute(() -> {
+      while (!scheduler.isShutdown()) {
+        runQuietly(liveness::probe);
+        sleep(1000);
+      }
+    });
   }
 
   private static void runQuietly(Runnable task) {

@@ -30,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -54,6 +55,8 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   /** Log entries of one group in flight before further writes wait to share the next one. */
   static final int WRITES_IN_FLIGHT = 1;
   static final int MAX_COMMANDS_PER_ENTRY = 1024;
+  /** How long a write cut off by a leadership change waits to learn whether it committed. */
+  static final long ORPHAN_WAIT_SECONDS = 15;
 
   private final String selfId;
   private final long maxEntryBytes;
@@ -65,6 +68,7 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   private volatile RaftServer server;
   private volatile Layout layout = Layout.EMPTY;
   private volatile long lastSnapshotSeconds = System.currentTimeMillis() / 1000;
+  private volatile Predicate<String> reachable = id -> true;
 
   /** The cluster map digested for routing: slot → group, group → Ratis group and division. */
   private record Layout(
@@ -85,6 +89,11 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   /** Binds the started Ratis server. */
   public void attach(RaftServer server) {
     this.server = server;
+  }
+
+  /** Tells topology() which nodes this node can reach (failed nodes are flagged as in Redis). */
+  public void setReachability(Predicate<String> reachable) {
+    this.reachable = reachable;
   }
 
   /** Registers the state machine Ratis created for a slot group. */
@@ -271,6 +280,7 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
             .setType(type)
             .build();
     CompletableFuture<RaftClientReply> reply;
+    long term = d.getInfo().getCurrentTerm();
     try {
       // Straight into the division: RaftServer#submitClientRequestAsync would hop to Ratis's
       // client thread pool and block the caller (a Netty event loop) until the hop completes.
@@ -278,7 +288,73 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
     } catch (IOException e) {
       return CompletableFuture.failedFuture(new RaftUnavailableException(e.getMessage()));
     }
-    return reply.thenApply(r -> toReplyMessage(group, r));
+    // Ratis refuses a request it will not append (not leader, not ready) before returning; a
+    // reply that fails later may belong to an entry already in the log.
+    boolean refusedBeforeAppend = reply.isDone();
+    CompletableFuture<ReplyMessage> result = reply.handle((r, e) -> {
+      if (e != null) {
+        throw new CompletionException(translate(group, e));
+      }
+      return toReplyMessage(group, r);
+    });
+    if (refusedBeforeAppend || type.is(org.apache.ratis.proto.RaftProtos.RaftClientRequestProto
+        .TypeCase.READ)) {
+      return result;
+    }
+    SlotGroupStateMachine machine = machines.get(l.groupIds()[group]);
+    long callId = request.getCallId();
+    return result.handle((m, e) -> {
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof NotLeaderException && machine != null) {
+        return awaitOrphan(group, machine, callId, term);
+      }
+      return e == null ? CompletableFuture.completedFuture(m)
+          : CompletableFuture.<ReplyMessage>failedFuture(cause);
+    }).thenCompose(f -> f);
+  }
+
+  /**
+   * A write whose leader stepped down after appending it: a later leader may still commit it, so
+   * neither "failed" nor "done" is true yet. Wait (bounded) for this replica to learn which; a
+   * truncated write is answered like a refused one, an unresolved one as of unknown outcome.
+   */
+  private CompletableFuture<ReplyMessage> awaitOrphan(
+      int group, SlotGroupStateMachine machine, long callId, long term) {
+    CompletableFuture<ReplyMessage> outcome = machine.awaitOrphan(callId, term);
+    CompletableFuture<ReplyMessage> bounded = new CompletableFuture<>();
+    var timer = scheduler.schedule(() -> {
+      machine.forgetOrphan(callId);
+      bounded.completeExceptionally(new OutcomeUnknownException(
+          "leadership of slot group " + group + " was lost before the write committed"));
+    }, ORPHAN_WAIT_SECONDS, TimeUnit.SECONDS);
+    outcome.whenComplete((m, e) -> {
+      timer.cancel(false);
+      if (e == null) {
+        bounded.complete(m);
+      } else if (e instanceof SlotGroupStateMachine.NotAppliedException) {
+        bounded.completeExceptionally(new NotLeaderException(group, e.getMessage()));
+      } else {
+        bounded.completeExceptionally(new OutcomeUnknownException(e.getMessage()));
+      }
+    });
+    return bounded;
+  }
+
+  /** Ratis's own exceptions, as the gateway knows them: leadership moved, or try again. */
+  private static Throwable translate(int group, Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof NotLeaderException || cause instanceof RaftUnavailableException) {
+      return cause;
+    }
+    if (cause instanceof org.apache.ratis.protocol.exceptions.NotLeaderException
+        || cause instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException
+        || cause instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException) {
+      return new NotLeaderException(group, cause.getMessage());
+    }
+    if (cause instanceof IOException) {
+      return new RaftUnavailableException(cause.getMessage());
+    }
+    return cause;
   }
 
   private static ReplyMessage toReplyMessage(int group, RaftClientReply r) {
@@ -290,6 +366,12 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
           new NotLeaderException(group, r.getNotLeaderException().getMessage()));
     }
     RaftException e = r.getException();
+    if (e instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException
+        || e instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException
+        || e instanceof org.apache.ratis.protocol.exceptions.ReadIndexException
+        || e instanceof org.apache.ratis.protocol.exceptions.ReadException) {
+      throw new CompletionException(new NotLeaderException(group, e.getMessage()));
+    }
     throw new CompletionException(
         new RaftUnavailableException(e == null ? "unexpected reply " + r : e.getMessage()));
   }
@@ -313,7 +395,8 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
     List<ClusterTopology.Node> nodes = new ArrayList<>();
     for (NodeInfo n : l.map().getNodesList()) {
       nodes.add(new ClusterTopology.Node(
-          n.getId(), n.getRespHost(), n.getRespPort(), n.getState() != NodeState.NODE_STATE_DOWN));
+          n.getId(), n.getRespHost(), n.getRespPort(),
+          n.getState() != NodeState.NODE_STATE_DOWN && reachable.test(n.getId())));
     }
     List<ClusterTopology.Group> groups = new ArrayList<>();
     for (SlotGroupInfo g : l.map().getGroupsList()) {
@@ -322,13 +405,11 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
         ranges.add(new ClusterTopology.SlotRange(r.getFrom(), r.getTo()));
       }
       RaftServer.Division d = l.divisions()[g.getIndex()];
-      String leader;
-      if (d != null) {
-        RaftPeerId id = d.getInfo().getLeaderId();
-        leader = id == null ? null : id.toString();
-      } else {
-        leader = g.getLeader().isEmpty() ? null : g.getLeader();
-      }
+      // While an election runs here, keep showing the last reported leader (as Redis Cluster
+      // shows the old master until a failover completes): a client that refreshes its topology
+      // mid-election must not lose the slots; the old leader answers MOVED or TRYAGAIN.
+      RaftPeerId id = d == null ? null : d.getInfo().getLeaderId();
+      String leader = id != null ? id.toString() : g.getLeader().isEmpty() ? null : g.getLeader();
       groups.add(new ClusterTopology.Group(g.getIndex(), ranges, leader, g.getReplicasList()));
     }
     return new ClusterTopology(selfId, l.map().getEpoch(), nodes, groups);

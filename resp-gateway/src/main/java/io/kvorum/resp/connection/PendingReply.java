@@ -2,6 +2,7 @@ package io.kvorum.resp.connection;
 
 import io.kvorum.resp.command.CommandEntry;
 import io.kvorum.resp.routing.ReplySink;
+import io.kvorum.resp.routing.RouteErrors;
 import io.kvorum.storage.reply.Reply;
 
 /**
@@ -43,6 +44,11 @@ final class PendingReply implements ReplySink {
   @Override
   public void complete(Reply r) {
     reply = r;
+    if (r == RouteErrors.OUTCOME_UNKNOWN) {
+      // No reply could be true: close the connection so the client sees an unknown outcome.
+      silent = true;
+      closeAfter = true;
+    }
     done = true;
     if (onComplete != null) {
       onComplete.run();

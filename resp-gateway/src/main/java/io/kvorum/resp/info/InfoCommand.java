@@ -29,7 +29,9 @@ import java.util.TreeMap;
 public final class InfoCommand {
   private static final List<String> ORDER = List.of("server", "clients", "memory", "persistence",
       "stats", "replication", "cpu", "modules", "commandstats", "errorstats", "cluster",
-      "keyspace");
+      "keyspace", "raft");
+  /** Kvorum's own sections: only when named, so INFO and INFO all look exactly like Redis's. */
+  private static final Set<String> EXPLICIT_ONLY = Set.of("raft");
   private static final Set<String> DEFAULT = Set.of("server", "clients", "memory", "persistence",
       "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace");
 
@@ -51,7 +53,8 @@ public final class InfoCommand {
       String s = c.lower(i);
       switch (s) {
         case "default" -> wanted.addAll(DEFAULT);
-        case "all", "everything" -> wanted.addAll(ORDER);
+        case "all", "everything" -> ORDER.stream().filter(o -> !EXPLICIT_ONLY.contains(o))
+            .forEach(wanted::add);
         default -> wanted.add(s);
       }
     }
@@ -86,6 +89,7 @@ public final class InfoCommand {
         case "errorstats" -> errorStats(gw.stats(), out);
         case "cluster" -> line(out, "cluster_enabled", "1");
         case "keyspace" -> keyspace(gw, out);
+        case "raft" -> raft(gw, out);
         default -> { }
       }
     }
@@ -280,6 +284,18 @@ public final class InfoCommand {
     }
     if (keys > 0) {
       line(out, "db0", "keys=" + keys + ",expires=0,avg_ttl=0");
+    }
+  }
+
+  /** One line per slot group this node holds a replica of: its Raft state here. */
+  private static void raft(Gateway gw, StringBuilder out) {
+    for (GroupStats g : gw.router().groupStats()) {
+      line(out, "group_" + g.index(), "role=" + g.role()
+          + ",leader=" + (g.leader() == null ? "" : g.leader())
+          + ",term=" + g.term()
+          + ",commit_index=" + g.commitIndex()
+          + ",applied_index=" + g.appliedIndex()
+          + ",keys=" + g.keys());
     }
   }
 }

@@ -2,6 +2,7 @@ package io.kvorum.resp.routing;
 
 import io.kvorum.raft.route.ClusterTopology;
 import io.kvorum.raft.route.NotLeaderException;
+import io.kvorum.raft.route.OutcomeUnknownException;
 import io.kvorum.raft.route.RaftUnavailableException;
 import io.kvorum.raft.route.Route;
 import io.kvorum.raft.route.SlotGroupRouter;
@@ -125,6 +126,10 @@ public final class KeyspaceDispatcher {
     if (cause instanceof NotLeaderException) {
       Route now = router.route(group);
       return now instanceof Route.Remote r ? RouteErrors.moved(slot, r) : RouteErrors.TRY_AGAIN;
+    }
+    if (cause instanceof OutcomeUnknownException) {
+      LOG.info("closing a client connection: {}", cause.getMessage());
+      return RouteErrors.OUTCOME_UNKNOWN;
     }
     if (cause instanceof RaftUnavailableException) {
       // Ratis refused the request without applying it: the client may safely retry.

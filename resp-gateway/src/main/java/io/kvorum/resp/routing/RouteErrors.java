@@ -11,6 +11,14 @@ public final class RouteErrors {
   public static final Reply.Error CROSSSLOT =
       new Reply.Error("CROSSSLOT Keys in request don't hash to the same slot");
 
+  /**
+   * Stands for "this write may or may not have happened": never written to the client; its
+   * connection is closed instead, which every client treats as an unknown outcome (a timeout),
+   * whereas any error reply would claim the write failed.
+   */
+  public static final Reply.Error OUTCOME_UNKNOWN =
+      new Reply.Error("ERR outcome unknown: leadership was lost before the write committed");
+
   private RouteErrors() {}
 
   /** {@code MOVED <slot> <host>:<port>}, the address of the group's current leader. */

@@ -1,0 +1,63 @@
+package io.kvorum.raft.membership;
+
+import io.kvorum.proto.meta.ClusterMap;
+import io.kvorum.proto.meta.NodeInfo;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Which other nodes this node can reach right now, for the {@code fail} flags of CLUSTER NODES
+ * and for leaving failed replicas out of CLUSTER SLOTS, as Redis Cluster does. A node counts as
+ * down after {@link #FAILURES_FOR_DOWN} probes in a row could not open its Raft port. Routing never
+ * depends on this: leaders come from Raft itself.
+ */
+public final class PeerLiveness {
+  static final int FAILURES_FOR_DOWN = 3;
+  private static final int CONNECT_TIMEOUT_MS = 500;
+
+  private final String selfId;
+  private final Supplier<ClusterMap> map;
+  private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+
+  public PeerLiveness(String selfId, Supplier<ClusterMap> map) {
+    this.selfId = selfId;
+    this.map = map;
+  }
+
+  /** Whether {@code nodeId} answered recently; unknown nodes and this node count as up. */
+  public boolean isUp(String nodeId) {
+    return nodeId.equals(selfId) || failures.getOrDefault(nodeId, 0) < FAILURES_FOR_DOWN;
+  }
+
+  /** Probes every other node once (blocking connects: run it on its own thread). */
+  public void probe() {
+    for (NodeInfo n : map.get().getNodesList()) {
+      if (n.getId().equals(selfId)) {
+        continue;
+      }
+      if (reachable(n.getRaftAddress())) {
+        failures.remove(n.getId());
+      } else {
+        failures.merge(n.getId(), 1, Integer::sum);
+      }
+    }
+  }
+
+  private static boolean reachable(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0) {
+      return false;
+    }
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(hostPort.substring(0, colon),
+          Integer.parseInt(hostPort.substring(colon + 1))), CONNECT_TIMEOUT_MS);
+      return true;
+    } catch (IOException | NumberFormatException e) {
+      return false;
+    }
+  }
+}
