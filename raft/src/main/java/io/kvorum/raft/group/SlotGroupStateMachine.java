@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -49,7 +50,7 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
   private final Map<Long, Orphan> orphans = new ConcurrentHashMap<>();
   private volatile long lastAppliedTerm;
 
-  private record Orphan(long term, CompletableFuture<ReplyMessage> outcome) {}
+  private record Orphan(ClientId client, long term, CompletableFuture<ReplyMessage> outcome) {}
 
   /**
    * @param leaderListener told (group, new leader) whenever this replica learns of a new leader
@@ -130,8 +131,11 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
       }
       ReplyMessage reply = new ReplyMessage(applied.replies());
       if (!orphans.isEmpty()) {
-        Orphan o = orphans.remove(log.getStateMachineLogEntry().getCallId());
-        if (o != null && o.term() == log.getTerm()) {
+        // Call ids are per client (each node's router is one), so both must match.
+        long callId = log.getStateMachineLogEntry().getCallId();
+        Orphan o = orphans.get(callId);
+        if (o != null && o.term() == log.getTerm() && o.client().equals(ClientId.valueOf(
+            log.getStateMachineLogEntry().getClientId())) && orphans.remove(callId, o)) {
           o.outcome().complete(reply);
         }
         resolveOrphansBefore(log.getTerm());
@@ -160,14 +164,14 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Waits for the fate of a write this replica appended as leader at {@code term} (Ratis call id
-   * {@code callId}) but could not commit before stepping down. Completes with its replies if a
+   * Waits for the fate of a write this replica appended as leader at {@code term} (Ratis client
+   * {@code client}, call id {@code callId}) but could not commit before stepping down. Completes with its replies if a
    * later leader committed it, with {@link NotAppliedException} if it was truncated; never
    * completes if this replica learns neither (the caller bounds the wait).
    */
-  public CompletableFuture<ReplyMessage> awaitOrphan(long callId, long term) {
+  public CompletableFuture<ReplyMessage> awaitOrphan(ClientId client, long callId, long term) {
     CompletableFuture<ReplyMessage> outcome = new CompletableFuture<>();
-    orphans.put(callId, new Orphan(term, outcome));
+    orphans.put(callId, new Orphan(client, term, outcome));
     if (lastAppliedTerm > term) {
       // Entries of a later term were applied already: too late to tell which way it went.
       orphans.remove(callId);

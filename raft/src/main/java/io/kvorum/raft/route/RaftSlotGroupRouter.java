@@ -320,7 +320,7 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
    */
   private CompletableFuture<ReplyMessage> awaitOrphan(
       int group, SlotGroupStateMachine machine, long callId, long term) {
-    CompletableFuture<ReplyMessage> outcome = machine.awaitOrphan(callId, term);
+    CompletableFuture<ReplyMessage> outcome = machine.awaitOrphan(clientId, callId, term);
     CompletableFuture<ReplyMessage> bounded = new CompletableFuture<>();
     var timer = scheduler.schedule(() -> {
       machine.forgetOrphan(callId);
