@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>A forward that never reached the leader (connection refused: the node just died) waits for
  * the route to change and is sent again. One that may have run there is sent again only if it is
  * a read; a write whose outcome is unknown gets {@link #UNKNOWN_OUTCOME}, never a silent retry.
+ * A command the local leader refused without applying it (stepping down for a leadership
+ * transfer, or not ready yet after its election) is tried again after a short wait.
  *
  * <p>Blocking commands wait on the leader of their group, as on the cluster port; forwarded, the
  * forward lasts as long as the wait and is abandoned when the client disconnects.
@@ -53,6 +55,11 @@ public final class ProxyDispatcher implements GroupDispatch {
   public static final int MAX_HOPS = 3;
   /** How often the route of a group whose leader could not be reached is looked at again. */
   static final long ROUTE_POLL_MILLIS = 50;
+  /**
+   * How long a command Ratis refused here (leader stepping down or not ready) waits for the
+   * route to change before it is tried again.
+   */
+  static final Duration REFUSED_WAIT = Duration.ofMillis(500);
   /** A forwarded write that may or may not have been applied on the leader. */
   public static final Reply.Error UNKNOWN_OUTCOME = new Reply.Error(
       "ERR the proxy lost the connection to the slot group's leader while the command was"
@@ -269,9 +276,14 @@ public final class ProxyDispatcher implements GroupDispatch {
       }
       return waited.thenCompose(reply -> {
             // Leadership moved while the client waited here: wait on the new leader instead.
-            if (reply instanceof Reply.Error e && (e.code().equals("MOVED")
-                || e.code().equals("TRYAGAIN")) && !wait.cancelled) {
-              return again(req, wait);
+            if (reply instanceof Reply.Error e && !wait.cancelled) {
+              if (e.code().equals("MOVED")) {
+                return again(req, wait);
+              }
+              if (e.code().equals("TRYAGAIN")) {
+                return awaitChange(group, Route.LOCAL, REFUSED_WAIT)
+                    .thenCompose(v -> again(req, wait));
+              }
             }
             return CompletableFuture.completedFuture(List.of(reply));
           });
@@ -288,6 +300,11 @@ public final class ProxyDispatcher implements GroupDispatch {
         // Refused by a division that is no longer the leader: follow the leadership, as a
         // cluster client follows the MOVED the cluster port answers here.
         return again(req, wait);
+      }
+      if (cause instanceof RaftUnavailableException) {
+        // Refused without being applied (a leader stepping down for a transfer, or not ready
+        // yet after its election): give it a moment or its successor, then try again.
+        return awaitChange(group, Route.LOCAL, REFUSED_WAIT).thenCompose(v -> again(req, wait));
       }
       return answerAll(req, failure(cause, group));
     }).thenCompose(Function.identity());
@@ -332,7 +349,7 @@ public final class ProxyDispatcher implements GroupDispatch {
           // Nothing ran, or only a read: once the group's route has moved, follow it.
           LOG.debug("forward to {} for slot group {} failed: {}", to.nodeId(), req.group(),
               fe.getMessage());
-          return awaitMove(req.group(), to.nodeId()).thenCompose(v -> again(req, wait));
+          return awaitChange(req.group(), to, routeWait).thenCompose(v -> again(req, wait));
         }
         LOG.warn("forwarded write to {} for slot group {} has an unknown outcome: {}",
             to.nodeId(), req.group(), fe.getMessage());
@@ -343,24 +360,29 @@ public final class ProxyDispatcher implements GroupDispatch {
   }
 
   /**
-   * Completes once {@code group}'s route no longer points at {@code nodeId} (a new leader was
-   * elected), or after the election wait.
+   * Completes once {@code group}'s route is no longer {@code from} (another leader, or leadership
+   * came or went here), or after {@code maxWait}.
    */
-  private CompletableFuture<Void> awaitMove(int group, String nodeId) {
+  private CompletableFuture<Void> awaitChange(int group, Route from, Duration maxWait) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    pollMove(group, nodeId, System.nanoTime() + routeWait.toNanos(), done);
+    pollChange(group, from, System.nanoTime() + maxWait.toNanos(), done);
     return done;
   }
 
-  private void pollMove(int group, String nodeId, long deadline, CompletableFuture<Void> done) {
-    Route r = router.route(group);
-    boolean moved = !(r instanceof Route.Remote remote && remote.nodeId().equals(nodeId));
-    if (moved || System.nanoTime() >= deadline) {
+  private void pollChange(int group, Route from, long deadline, CompletableFuture<Void> done) {
+    if (!sameRoute(router.route(group), from) || System.nanoTime() >= deadline) {
       done.complete(null);
       return;
     }
     Executor later = CompletableFuture.delayedExecutor(ROUTE_POLL_MILLIS, TimeUnit.MILLISECONDS);
-    later.execute(() -> pollMove(group, nodeId, deadline, done));
+    later.execute(() -> pollChange(group, from, deadline, done));
+  }
+
+  private static boolean sameRoute(Route a, Route b) {
+    if (a instanceof Route.Remote ra && b instanceof Route.Remote rb) {
+      return ra.nodeId().equals(rb.nodeId());
+    }
+    return a.getClass() == b.getClass();
   }
 
   /** The reply for a failed local call, as the cluster port gives it. */

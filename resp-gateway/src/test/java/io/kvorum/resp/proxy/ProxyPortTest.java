@@ -4,6 +4,7 @@ import static io.kvorum.resp.testing.RawClient.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kvorum.raft.route.RaftUnavailableException;
 import io.kvorum.raft.route.Route;
 import io.kvorum.resp.testing.ProxyPair;
 import io.kvorum.resp.testing.RawClient;
@@ -341,6 +342,21 @@ class ProxyPortTest {
     }
     try (RawClient a = new RawClient(pair.a.port())) {
       assertThat(a.call("GET", local)).isEqualTo("$4\r\nhere\r\n");
+    }
+  }
+
+  @Test
+  void aWriteRatisRefusedWithoutApplyingIsTriedAgainAfterAMoment() {
+    String key = keyIn(1, "stepping");
+    pair.a.router.failNextWrite(1, new RaftUnavailableException("stepping down"));
+    try (Jedis jedis = proxyClient()) {
+      assertThat(jedis.incr(key)).isEqualTo(1);
+    }
+    // The cluster port leaves the retry to the client.
+    pair.a.router.failNextWrite(1, new RaftUnavailableException("stepping down"));
+    try (RawClient c = new RawClient(pair.a.port())) {
+      assertThat(c.call("INCR", key)).isEqualTo("-TRYAGAIN stepping down\r\n");
+      assertThat(c.call("GET", key)).isEqualTo("$1\r\n1\r\n");
     }
   }
 

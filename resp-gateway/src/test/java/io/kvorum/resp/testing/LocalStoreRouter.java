@@ -44,7 +44,7 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
   private final AtomicLong[] indexes;
   private final Map<Integer, Route> routes = new ConcurrentHashMap<>();
   private final Map<Integer, Route> routesAfterWait = new ConcurrentHashMap<>();
-  private final Map<Integer, Boolean> failNextWrite = new ConcurrentHashMap<>();
+  private final Map<Integer, RuntimeException> failNextWrite = new ConcurrentHashMap<>();
   private final AtomicLong writeCalls = new AtomicLong();
   private final AtomicLong writtenCommands = new AtomicLong();
   private final List<KeysWrittenListener> keysWrittenListeners = new CopyOnWriteArrayList<>();
@@ -93,7 +93,12 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
   }
 
   public void failNextWrite(int group) {
-    failNextWrite.put(group, true);
+    failNextWrite(group, new NotLeaderException(group, "leadership lost"));
+  }
+
+  /** The next write to {@code group} fails with {@code error} without being applied. */
+  public void failNextWrite(int group, RuntimeException error) {
+    failNextWrite.put(group, error);
   }
 
   public void readDelay(long millis) {
@@ -164,8 +169,9 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
       entry.addCalls(call);
     }
     SlotGroupEntry e = entry.build();
-    if (failNextWrite.remove(group) != null) {
-      return CompletableFuture.failedFuture(new NotLeaderException(group, "leadership lost"));
+    RuntimeException failure = failNextWrite.remove(group);
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
     }
     return CompletableFuture.supplyAsync(() -> {
       SlotGroupStore.AppliedEntry applied =
