@@ -278,7 +278,31 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
     } catch (IOException e) {
       return CompletableFuture.failedFuture(new RaftUnavailableException(e.getMessage()));
     }
-    return reply.thenApply(r -> toReplyMessage(group, r));
+    return reply.handle((r, error) -> {
+      if (error != null) {
+        throw new CompletionException(translate(group, error));
+      }
+      return toReplyMessage(group, r);
+    });
+  }
+
+  /**
+   * A request Ratis failed instead of answering, in the gateway's terms: a leader that stepped
+   * down fails its pending requests with Ratis's NotLeaderException, which the gateway must see
+   * as {@link NotLeaderException} (MOVED / follow the leader), not as an unknown error.
+   */
+  static Throwable translate(int group, Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof org.apache.ratis.protocol.exceptions.NotLeaderException e) {
+      return new NotLeaderException(group, e.getMessage());
+    }
+    if (cause instanceof RaftException e) {
+      return new RaftUnavailableException(e.getMessage());
+    }
+    return cause;
   }
 
   private static ReplyMessage toReplyMessage(int group, RaftClientReply r) {
