@@ -26,7 +26,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
@@ -307,8 +306,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       lanes.submit(part.group(), part.slot(), entry.isWrite(), resp3, part.args(), reply -> {
         got[index] = reply;
         if (--missing[0] == 0) {
-          p.complete(SplitCommand.merge(entry.name(), args.length - 1, parts,
-              new ArrayList<>(Arrays.asList(got))));
+          p.complete(
+              SplitCommand.merge(entry.name(), args.length - 1, parts, Arrays.asList(got)));
         }
       });
     }

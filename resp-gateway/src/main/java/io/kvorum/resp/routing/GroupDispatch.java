@@ -14,5 +14,6 @@ public interface GroupDispatch {
   CompletableFuture<Reply> read(int group, int slot, byte[][] args, boolean resp3);
 
   /** Writes proposed together as one log entry of {@code group}; one reply per command. */
-  CompletableFuture<List<Reply>> write(int group, int[] slots, List<byte[][]> commands, boolean resp3);
+  CompletableFuture<List<Reply>> write(
+      int group, int[] slots, List<byte[][]> commands, boolean resp3);
 }

@@ -183,7 +183,8 @@ public final class KeyspaceDispatcher implements GroupDispatch {
     List<CompletableFuture<Reply>> parts = new ArrayList<>(groups.size());
     for (int g : groups) {
       if (spec.isWrite()) {
-        parts.add(via.write(g, new int[] {0}, List.<byte[][]>of(args), resp3).thenApply(l -> l.get(0)));
+        parts.add(via.write(g, new int[] {0}, List.<byte[][]>of(args), resp3)
+            .thenApply(l -> l.get(0)));
       } else {
         parts.add(via.read(g, 0, args, resp3));
       }
@@ -321,8 +322,8 @@ public final class KeyspaceDispatcher implements GroupDispatch {
     return scanFrom(via, ranges, slot, from, req, resp3, keys, 0);
   }
 
-  private CompletableFuture<Reply> scanFrom(GroupDispatch via, List<GroupRange> ranges, int slot, byte[] from,
-      ScanRequest req, boolean resp3, List<Reply> keys, int visited) {
+  private CompletableFuture<Reply> scanFrom(GroupDispatch via, List<GroupRange> ranges, int slot,
+      byte[] from, ScanRequest req, boolean resp3, List<Reply> keys, int visited) {
     GroupRange range = null;
     for (GroupRange r : ranges) {
       if (r.to() >= slot) {

@@ -127,7 +127,8 @@ public final class RespServer implements AutoCloseable {
           }
         });
     try {
-      return b.bind(new InetSocketAddress(config.bindAddress(), port)).syncUninterruptibly().channel();
+      return b.bind(new InetSocketAddress(config.bindAddress(), port))
+          .syncUninterruptibly().channel();
     } catch (RuntimeException e) {
       throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + port
           + (proxy ? " (proxy port)" : ""), e);

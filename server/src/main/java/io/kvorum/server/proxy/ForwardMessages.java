@@ -43,6 +43,7 @@ final class ForwardMessages {
       commands.add(args);
     }
     return new ForwardRequest(m.getGroup(), slots, commands, m.getResp3(), m.getWrite(),
-        m.getHops(), m.getBlocking() ? Math.max(0, m.getBlockMillis()) : ForwardRequest.NOT_BLOCKING);
+        m.getHops(),
+        m.getBlocking() ? Math.max(0, m.getBlockMillis()) : ForwardRequest.NOT_BLOCKING);
   }
 }
