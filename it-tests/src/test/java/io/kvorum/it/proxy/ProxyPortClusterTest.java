@@ -165,7 +165,7 @@ class ProxyPortClusterTest {
         assertThat(hgets.get(i).get()).isEqualTo("x" + i);
       }
       // One command at a time, as the simplest application does.
-      for (int i = 0; i < 100; i++) {
+      for (int i = 0; i < 30; i++) {
         assertThat(jedis.get("key:" + i)).isEqualTo("v" + i);
         assertThat(jedis.hset("hash:" + i, "more", "y")).isEqualTo(1);
         assertThat(jedis.hlen("hash:" + i)).isEqualTo(2);
@@ -276,13 +276,14 @@ class ProxyPortClusterTest {
       while (victimKeysAfterKill.get() < 20 && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
-      Map<String, Integer> byCode = new TreeMap<>();
+      Map<String, Integer> byMessage = new TreeMap<>();
       for (String e : errors) {
-        byCode.merge(e.split(" ", 2)[0], 1, Integer::sum);
+        byMessage.merge(e.length() > 90 ? e.substring(0, 90) : e, 1, Integer::sum);
       }
       long first = firstVictimWriteAfterKill.get();
       System.out.printf("proxy writes: %d acknowledged, errors while a leader was killed: %s;"
-          + " first write to its groups acknowledged %d ms after the kill%n", acked.size(), byCode,
+          + " first write to its groups acknowledged %d ms after the kill%n", acked.size(),
+          byMessage,
           first == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(first - killedAt));
       assertThat(victimKeysAfterKill.get())
           .as("writes to the killed leader's groups succeed again after the election")

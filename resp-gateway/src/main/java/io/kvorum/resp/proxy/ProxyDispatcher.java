@@ -102,14 +102,14 @@ public final class ProxyDispatcher implements GroupDispatch {
   public CompletableFuture<Reply> read(int group, int slot, byte[][] args, boolean resp3) {
     ForwardRequest req = new ForwardRequest(group, new int[] {slot}, List.<byte[][]>of(args),
         resp3, false, 0, ForwardRequest.NOT_BLOCKING);
-    return run(req, null).thenApply(replies -> replies.get(0));
+    return run(req, new Call(null)).thenApply(replies -> replies.get(0));
   }
 
   @Override
   public CompletableFuture<List<Reply>> write(
       int group, int[] slots, List<byte[][]> commands, boolean resp3) {
     return run(new ForwardRequest(group, slots, commands, resp3, true, 0,
-        ForwardRequest.NOT_BLOCKING), null);
+        ForwardRequest.NOT_BLOCKING), new Call(null));
   }
 
   /** A keyless keyspace-wide command (DBSIZE, KEYS, FLUSHALL …) on every group of the cluster. */
@@ -136,7 +136,7 @@ public final class ProxyDispatcher implements GroupDispatch {
     forwardedWaits.put(client.id(), wait);
     ForwardRequest req = new ForwardRequest(group, new int[] {slot}, List.<byte[][]>of(args),
         resp3, command.runsAsWrite(), 0, timeoutMillis);
-    return run(req, wait).handle((replies, error) -> {
+    return run(req, new Call(wait)).handle((replies, error) -> {
       forwardedWaits.remove(client.id(), wait);
       return error == null ? replies.get(0) : internalError(error);
     });
@@ -162,7 +162,7 @@ public final class ProxyDispatcher implements GroupDispatch {
           List.of(new Reply.Error("ERR malformed forwarded request"))), () -> { });
     }
     if (!request.blocking()) {
-      CompletableFuture<List<Reply>> f = run(request, null);
+      CompletableFuture<List<Reply>> f = run(request, new Call(null));
       return new Served(f, () -> { });
     }
     byte[][] args = request.commands().get(0);
@@ -182,7 +182,7 @@ public final class ProxyDispatcher implements GroupDispatch {
     }
     ClientConnection standIn = new ClientConnection(clientIds.getAsLong(), null, true);
     Wait wait = new Wait(standIn, entry.keyspace(), keys, request.blockMillis());
-    CompletableFuture<List<Reply>> f = run(request, wait);
+    CompletableFuture<List<Reply>> f = run(request, new Call(wait));
     return new Served(f, () -> {
       wait.cancel();
       blockedClients.disconnected(standIn);
@@ -231,36 +231,62 @@ public final class ProxyDispatcher implements GroupDispatch {
     }
   }
 
-  private CompletableFuture<List<Reply>> run(ForwardRequest req, Wait wait) {
+  /**
+   * One request's routing on this node: its blocking context, and until when a refusal here
+   * (leadership moved or not ready) is retried, as the cluster port waits for an election.
+   */
+  private final class Call {
+    final Wait wait;
+    final long retryUntil = System.nanoTime() + routeWait.toNanos();
+
+    Call(Wait wait) {
+      this.wait = wait;
+    }
+  }
+
+  private CompletableFuture<List<Reply>> run(ForwardRequest req, Call call) {
     Route route = router.route(req.group());
     if (!(route instanceof Route.Unavailable)) {
-      return routed(req, route, wait);
+      return routed(req, route, call);
     }
     return call(() -> router.awaitRoute(req.group(), routeWait)).handle((r, error) -> {
       Route next = error == null && r != null ? r : new Route.Unavailable("no leader");
-      return routed(req, next, wait);
+      return routed(req, next, call);
     }).thenCompose(Function.identity());
   }
 
-  private CompletableFuture<List<Reply>> routed(ForwardRequest req, Route route, Wait wait) {
+  private CompletableFuture<List<Reply>> routed(ForwardRequest req, Route route, Call call) {
     if (route instanceof Route.Local) {
-      return local(req, wait);
+      return local(req, call);
     }
     if (route instanceof Route.Remote remote) {
-      return remote(req, remote, wait);
+      return remote(req, remote, call);
     }
     return answerAll(req, RouteErrors.CLUSTER_DOWN);
   }
 
-  /** Follows the route again, one hop further, unless the hops are used up. */
-  private CompletableFuture<List<Reply>> again(ForwardRequest req, Wait wait) {
+  /** Forwards again after a forward failed, one hop further, unless the hops are used up. */
+  private CompletableFuture<List<Reply>> again(ForwardRequest req, Call call) {
     if (req.hops() >= MAX_HOPS) {
       return answerAll(req, RouteErrors.TRY_AGAIN);
     }
-    return run(req.hop(), wait);
+    return run(req.hop(), call);
   }
 
-  private CompletableFuture<List<Reply>> local(ForwardRequest req, Wait wait) {
+  /**
+   * Routes again after this node refused the request (it stopped leading the group, or is not
+   * ready yet): once the route changed, or after a moment; {@code -TRYAGAIN} once the call's
+   * retry time is up.
+   */
+  private CompletableFuture<List<Reply>> retryHere(ForwardRequest req, Call call) {
+    if (System.nanoTime() >= call.retryUntil) {
+      return answerAll(req, RouteErrors.TRY_AGAIN);
+    }
+    return awaitChange(req.group(), Route.LOCAL, REFUSED_WAIT).thenCompose(v -> run(req, call));
+  }
+
+  private CompletableFuture<List<Reply>> local(ForwardRequest req, Call call) {
+    Wait wait = call.wait;
     int group = req.group();
     if (wait != null) {
       long left = wait.remainingMillis();
@@ -276,14 +302,10 @@ public final class ProxyDispatcher implements GroupDispatch {
       }
       return waited.thenCompose(reply -> {
             // Leadership moved while the client waited here: wait on the new leader instead.
-            if (reply instanceof Reply.Error e && !wait.cancelled) {
-              if (e.code().equals("MOVED")) {
-                return again(req, wait);
-              }
-              if (e.code().equals("TRYAGAIN")) {
-                return awaitChange(group, Route.LOCAL, REFUSED_WAIT)
-                    .thenCompose(v -> again(req, wait));
-              }
+            if (reply instanceof Reply.Error e && !wait.cancelled
+                && (e.code().equals("MOVED") || e.code().equals("TRYAGAIN"))) {
+              // It may have waited long: the retry time starts now.
+              return retryHere(req, new Call(wait));
             }
             return CompletableFuture.completedFuture(List.of(reply));
           });
@@ -299,18 +321,19 @@ public final class ProxyDispatcher implements GroupDispatch {
       if (cause instanceof NotLeaderException) {
         // Refused by a division that is no longer the leader: follow the leadership, as a
         // cluster client follows the MOVED the cluster port answers here.
-        return again(req, wait);
+        return retryHere(req, call);
       }
       if (cause instanceof RaftUnavailableException) {
         // Refused without being applied (a leader stepping down for a transfer, or not ready
         // yet after its election): give it a moment or its successor, then try again.
-        return awaitChange(group, Route.LOCAL, REFUSED_WAIT).thenCompose(v -> again(req, wait));
+        return retryHere(req, call);
       }
       return answerAll(req, failure(cause, group));
     }).thenCompose(Function.identity());
   }
 
-  private CompletableFuture<List<Reply>> remote(ForwardRequest req, Route.Remote to, Wait wait) {
+  private CompletableFuture<List<Reply>> remote(ForwardRequest req, Route.Remote to, Call call) {
+    Wait wait = call.wait;
     if (req.hops() >= MAX_HOPS) {
       return answerAll(req, RouteErrors.TRY_AGAIN);
     }
@@ -349,7 +372,7 @@ public final class ProxyDispatcher implements GroupDispatch {
           // Nothing ran, or only a read: once the group's route has moved, follow it.
           LOG.debug("forward to {} for slot group {} failed: {}", to.nodeId(), req.group(),
               fe.getMessage());
-          return awaitChange(req.group(), to, routeWait).thenCompose(v -> again(req, wait));
+          return awaitChange(req.group(), to, routeWait).thenCompose(v -> again(req, call));
         }
         LOG.warn("forwarded write to {} for slot group {} has an unknown outcome: {}",
             to.nodeId(), req.group(), fe.getMessage());

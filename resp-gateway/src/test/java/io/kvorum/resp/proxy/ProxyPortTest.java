@@ -352,6 +352,17 @@ class ProxyPortTest {
     try (Jedis jedis = proxyClient()) {
       assertThat(jedis.incr(key)).isEqualTo(1);
     }
+    // Refused for longer than the election wait: TRYAGAIN, and nothing was applied.
+    for (int i = 0; i < 1000; i++) {
+      pair.a.router.failNextWrite(1, new RaftUnavailableException("not ready"));
+    }
+    try (RawClient c = new RawClient(pair.proxyPortA())) {
+      long t0 = System.nanoTime();
+      assertThat(c.call("INCR", key))
+          .isEqualTo("-TRYAGAIN Leadership of the slot's group is moving, please try again\r\n");
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(390);
+    }
+    pair.a.router.clearWriteFailures(1);
     // The cluster port leaves the retry to the client.
     pair.a.router.failNextWrite(1, new RaftUnavailableException("stepping down"));
     try (RawClient c = new RawClient(pair.a.port())) {

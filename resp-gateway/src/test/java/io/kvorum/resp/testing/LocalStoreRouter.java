@@ -44,7 +44,8 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
   private final AtomicLong[] indexes;
   private final Map<Integer, Route> routes = new ConcurrentHashMap<>();
   private final Map<Integer, Route> routesAfterWait = new ConcurrentHashMap<>();
-  private final Map<Integer, RuntimeException> failNextWrite = new ConcurrentHashMap<>();
+  private final Map<Integer, java.util.Queue<RuntimeException>> failNextWrite =
+      new ConcurrentHashMap<>();
   private final AtomicLong writeCalls = new AtomicLong();
   private final AtomicLong writtenCommands = new AtomicLong();
   private final List<KeysWrittenListener> keysWrittenListeners = new CopyOnWriteArrayList<>();
@@ -96,9 +97,15 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
     failNextWrite(group, new NotLeaderException(group, "leadership lost"));
   }
 
-  /** The next write to {@code group} fails with {@code error} without being applied. */
+  /** A further write to {@code group} fails with {@code error} without being applied. */
   public void failNextWrite(int group, RuntimeException error) {
-    failNextWrite.put(group, error);
+    failNextWrite.computeIfAbsent(group, g -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+        .add(error);
+  }
+
+  /** Writes to {@code group} succeed again. */
+  public void clearWriteFailures(int group) {
+    failNextWrite.remove(group);
   }
 
   public void readDelay(long millis) {
@@ -169,7 +176,8 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
       entry.addCalls(call);
     }
     SlotGroupEntry e = entry.build();
-    RuntimeException failure = failNextWrite.remove(group);
+    java.util.Queue<RuntimeException> failures = failNextWrite.get(group);
+    RuntimeException failure = failures == null ? null : failures.poll();
     if (failure != null) {
       return CompletableFuture.failedFuture(failure);
     }
