@@ -232,15 +232,24 @@ public final class ProxyDispatcher implements GroupDispatch {
   }
 
   /**
-   * One request's routing on this node: its blocking context, and until when a refusal here
-   * (leadership moved or not ready) is retried, as the cluster port waits for an election.
+   * One request's routing on this node: its blocking context, and until when refusals here
+   * (leadership moved or not ready) are retried: the election wait from the first refusal.
    */
   private final class Call {
     final Wait wait;
-    final long retryUntil = System.nanoTime() + routeWait.toNanos();
+    /** System.nanoTime() deadline of retries here; 0 before the first refusal. */
+    long retryUntil;
 
     Call(Wait wait) {
       this.wait = wait;
+    }
+
+    boolean mayRetry() {
+      long now = System.nanoTime();
+      if (retryUntil == 0) {
+        retryUntil = now + routeWait.toNanos();
+      }
+      return now < retryUntil;
     }
   }
 
@@ -279,7 +288,7 @@ public final class ProxyDispatcher implements GroupDispatch {
    * retry time is up.
    */
   private CompletableFuture<List<Reply>> retryHere(ForwardRequest req, Call call) {
-    if (System.nanoTime() >= call.retryUntil) {
+    if (!call.mayRetry()) {
       return answerAll(req, RouteErrors.TRY_AGAIN);
     }
     return awaitChange(req.group(), Route.LOCAL, REFUSED_WAIT).thenCompose(v -> run(req, call));
@@ -304,7 +313,7 @@ public final class ProxyDispatcher implements GroupDispatch {
             // Leadership moved while the client waited here: wait on the new leader instead.
             if (reply instanceof Reply.Error e && !wait.cancelled
                 && (e.code().equals("MOVED") || e.code().equals("TRYAGAIN"))) {
-              // It may have waited long: the retry time starts now.
+              // Refusals before the wait do not use up the retry time of this one.
               return retryHere(req, new Call(wait));
             }
             return CompletableFuture.completedFuture(List.of(reply));
