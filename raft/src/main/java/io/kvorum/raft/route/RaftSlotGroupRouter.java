@@ -341,7 +341,7 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   }
 
   /** Ratis's own exceptions, as the gateway knows them: leadership moved, or try again. */
-  private static Throwable translate(int group, Throwable e) {
+  static Throwable translate(int group, Throwable e) {
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     if (cause instanceof NotLeaderException || cause instanceof RaftUnavailableException) {
       return cause;

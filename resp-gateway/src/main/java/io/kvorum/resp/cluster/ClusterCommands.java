@@ -25,6 +25,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * CLUSTER KEYSLOT/INFO/MYID/SLOTS/SHARDS/NODES/COUNTKEYSINSLOT/GETKEYSINSLOT/HELP from the router's
  * topology, in Redis 7.0's formats. Each slot group's Raft leader is the "master" of its slots.
+ *
+ * <p>On the proxy port the cluster looks like one node, this proxy port, owning every slot whose
+ * group has a leader (as Redis Enterprise's proxy presents itself): a cluster-aware client pointed
+ * there sends everything to the proxy, which forwards it.
  */
 public final class ClusterCommands {
   private ClusterCommands() {}
@@ -76,11 +80,40 @@ public final class ClusterCommands {
   /** A node's client-facing address: this node's announce address, others' from the map. */
   private record Address(String host, int port) {}
 
-  private static Address address(Gateway gw, ClusterTopology t, String nodeId) {
-    if (nodeId.equals(t.selfId())) {
-      return new Address(gw.announceHost(), gw.announcePort());
+  /** The topology a connection is shown, and the address it is told this node has. */
+  private record View(ClusterTopology topology, Address self) {}
+
+  private static View view(Invocation c) {
+    Gateway gw = c.gateway();
+    ClusterTopology t = gw.router().topology();
+    if (c.client() != null && c.client().proxy()) {
+      return new View(singleEndpoint(t), new Address(gw.announceHost(), gw.boundProxyPort()));
     }
-    ClusterTopology.Node n = t.node(nodeId);
+    return new View(t, new Address(gw.announceHost(), gw.announcePort()));
+  }
+
+  /**
+   * The proxy port's view: this node alone, leading every group that has a leader (a group
+   * without one stays out, so its slots show as failing, as on the cluster port).
+   */
+  static ClusterTopology singleEndpoint(ClusterTopology t) {
+    String self = t.selfId();
+    List<ClusterTopology.Group> groups = new ArrayList<>(t.groups().size());
+    for (ClusterTopology.Group g : t.groups()) {
+      groups.add(new ClusterTopology.Group(g.index(), g.slots(), g.leader() == null ? null : self,
+          List.of(self)));
+    }
+    ClusterTopology.Node me = t.node(self);
+    List<ClusterTopology.Node> nodes = List.of(me != null ? me
+        : new ClusterTopology.Node(self, "", 0, true));
+    return new ClusterTopology(self, t.epoch(), nodes, groups);
+  }
+
+  private static Address address(View v, String nodeId) {
+    if (nodeId.equals(v.topology().selfId())) {
+      return v.self();
+    }
+    ClusterTopology.Node n = v.topology().node(nodeId);
     return n == null ? new Address("", 0) : new Address(n.host(), n.port());
   }
 
@@ -93,7 +126,7 @@ public final class ClusterCommands {
   }
 
   static Reply info(Invocation c) {
-    ClusterTopology t = c.gateway().router().topology();
+    ClusterTopology t = view(c).topology();
     int assigned = SlotMap.assignedSlots(t);
     int ok = 0;
     Set<String> masters = new HashSet<>();
@@ -119,17 +152,17 @@ public final class ClusterCommands {
   }
 
   static Reply slots(Invocation c) {
-    Gateway gw = c.gateway();
-    ClusterTopology t = gw.router().topology();
+    View v = view(c);
+    ClusterTopology t = v.topology();
     List<Reply> out = new ArrayList<>();
     for (SlotMap.Range r : SlotMap.ranges(t)) {
       List<Reply> entry = new ArrayList<>();
       entry.add(Reply.integer(r.from()));
       entry.add(Reply.integer(r.to()));
-      entry.add(slotsNode(gw, t, r.leader()));
+      entry.add(slotsNode(v, r.leader()));
       for (String f : r.followers()) {
         if (up(t, f)) {
-          entry.add(slotsNode(gw, t, f));
+          entry.add(slotsNode(v, f));
         }
       }
       out.add(new Reply.Array(entry));
@@ -137,15 +170,15 @@ public final class ClusterCommands {
     return new Reply.Array(out);
   }
 
-  private static Reply slotsNode(Gateway gw, ClusterTopology t, String nodeId) {
-    Address a = address(gw, t, nodeId);
+  private static Reply slotsNode(View v, String nodeId) {
+    Address a = address(v, nodeId);
     return Reply.array(Reply.bulk(a.host()), Reply.integer(a.port()),
         Reply.bulk(NodeIds.redisId(nodeId)), new Reply.MapReply(List.of()));
   }
 
   static Reply shards(Invocation c) {
-    Gateway gw = c.gateway();
-    ClusterTopology t = gw.router().topology();
+    View v = view(c);
+    ClusterTopology t = v.topology();
     // One shard per distinct (leader, replicas): all its ranges, then its nodes.
     Map<List<Object>, List<SlotMap.Range>> shards = new LinkedHashMap<>();
     for (SlotMap.Range r : SlotMap.ranges(t)) {
@@ -160,9 +193,9 @@ public final class ClusterCommands {
       }
       SlotMap.Range first = ranges.get(0);
       List<Reply> nodes = new ArrayList<>();
-      nodes.add(shardNode(gw, t, first.leader(), "master"));
+      nodes.add(shardNode(v, first.leader(), "master"));
       for (String f : first.followers()) {
-        nodes.add(shardNode(gw, t, f, "replica"));
+        nodes.add(shardNode(v, f, "replica"));
       }
       out.add(new Reply.MapReply(List.of(
           Reply.bulk("slots"), new Reply.Array(slots),
@@ -171,8 +204,9 @@ public final class ClusterCommands {
     return new Reply.Array(out);
   }
 
-  private static Reply shardNode(Gateway gw, ClusterTopology t, String nodeId, String role) {
-    Address a = address(gw, t, nodeId);
+  private static Reply shardNode(View v, String nodeId, String role) {
+    ClusterTopology t = v.topology();
+    Address a = address(v, nodeId);
     return new Reply.MapReply(List.of(
         Reply.bulk("id"), Reply.bulk(NodeIds.redisId(nodeId)),
         Reply.bulk("port"), Reply.integer(a.port()),
@@ -184,8 +218,8 @@ public final class ClusterCommands {
   }
 
   static Reply nodes(Invocation c) {
-    Gateway gw = c.gateway();
-    ClusterTopology t = gw.router().topology();
+    View v = view(c);
+    ClusterTopology t = v.topology();
     Map<String, StringBuilder> slotsByNode = new LinkedHashMap<>();
     for (SlotMap.Range r : SlotMap.ranges(t)) {
       StringBuilder sb = slotsByNode.computeIfAbsent(r.leader(), k -> new StringBuilder());
@@ -206,7 +240,7 @@ public final class ClusterCommands {
     for (String id : ids) {
       boolean self = id.equals(t.selfId());
       boolean up = up(t, id);
-      Address a = address(gw, t, id);
+      Address a = address(v, id);
       out.append(NodeIds.redisId(id)).append(' ')
           .append(a.host()).append(':').append(a.port()).append("@0 ")
           .append(self ? "myself,master" : up ? "master" : "master,fail")
@@ -249,10 +283,16 @@ public final class ClusterCommands {
         RedisNumbers.toBytes(slot), RedisNumbers.toBytes(count)}, Reply.EMPTY_ARRAY);
   }
 
-  /** Reads a slot's keys where this node leads its group; like Redis, other slots look empty. */
+  /**
+   * Reads a slot's keys where this node leads its group; like Redis, other slots look empty. On
+   * the proxy port, which owns every slot, any slot's (forwarded to its leader).
+   */
   private static CompletableFuture<Reply> inSlot(Invocation c, int slot, byte[][] call, Reply none) {
     Gateway gw = c.gateway();
     int group = gw.router().groupOf(slot);
+    if (c.client() != null && c.client().proxy()) {
+      return gw.proxy().read(group, slot, call, c.resp3());
+    }
     if (!(gw.router().route(group) instanceof Route.Local)) {
       return CompletableFuture.completedFuture(none);
     }

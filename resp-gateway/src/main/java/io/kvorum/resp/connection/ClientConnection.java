@@ -15,6 +15,7 @@ public final class ClientConnection {
   private final long createdMillis = System.currentTimeMillis();
   private final String addr;
   private final String laddr;
+  private final boolean proxy;
   private volatile String name = "";
   private volatile String libName = "";
   private volatile String libVer = "";
@@ -33,9 +34,15 @@ public final class ClientConnection {
   private volatile boolean blocked;
 
   public ClientConnection(long id, Channel channel, boolean authenticated) {
+    this(id, channel, authenticated, false);
+  }
+
+  /** @param proxy the connection came on the proxy port */
+  public ClientConnection(long id, Channel channel, boolean authenticated, boolean proxy) {
     this.id = id;
     this.channel = channel;
     this.authenticated = authenticated;
+    this.proxy = proxy;
     this.addr = format(channel == null ? null : channel.remoteAddress());
     this.laddr = format(channel == null ? null : channel.localAddress());
   }
@@ -64,6 +71,11 @@ public final class ClientConnection {
   /** {@code ip:port} of the local end (CLIENT LIST laddr). */
   public String laddr() {
     return laddr;
+  }
+
+  /** Connected to the proxy port: commands led elsewhere are forwarded, never redirected. */
+  public boolean proxy() {
+    return proxy;
   }
 
   public long createdMillis() {

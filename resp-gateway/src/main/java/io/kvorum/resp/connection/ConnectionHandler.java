@@ -7,6 +7,7 @@ import io.kvorum.resp.metrics.ServerStats;
 import io.kvorum.resp.protocol.ProtocolLimits;
 import io.kvorum.resp.protocol.RespEncoder;
 import io.kvorum.resp.protocol.RespInput;
+import io.kvorum.resp.proxy.SplitCommand;
 import io.kvorum.resp.routing.KeyspaceLanes;
 import io.kvorum.resp.routing.RouteErrors;
 import io.kvorum.resp.server.Gateway;
@@ -25,6 +26,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One client connection: looks commands up, checks arity, authentication and slots, runs gateway
  * commands, hands keyspace commands to the connection's {@link KeyspaceLanes}, and writes every
- * reply in request order. Stops reading while too many commands are in flight.
+ * reply in request order. Stops reading while too many commands are in flight. On the proxy port,
+ * commands led elsewhere are forwarded ({@link io.kvorum.resp.proxy.ProxyDispatcher}) and the
+ * read-only multi-key commands of {@link SplitCommand} are split across slot groups.
  */
 public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
@@ -45,6 +49,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private final CommandTable table;
   private final ServerStats stats;
   private final int maxInFlight;
+  private final boolean proxy;
   private final ArrayDeque<PendingReply> replies = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private ClientConnection client;
@@ -53,7 +58,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private boolean closing;
 
   public ConnectionHandler(Gateway gateway) {
+    this(gateway, false);
+  }
+
+  /** @param proxy the connection came on the proxy port */
+  public ConnectionHandler(Gateway gateway, boolean proxy) {
     this.gateway = gateway;
+    this.proxy = proxy;
     this.settings = gateway.settings();
     this.table = gateway.commands();
     this.stats = gateway.stats();
@@ -101,10 +112,15 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     stats.connectionReceived();
-    client = new ClientConnection(gateway.clients().nextId(), ctx.channel(), !settings.passwordRequired());
+    client = new ClientConnection(gateway.clients().nextId(), ctx.channel(),
+        !settings.passwordRequired(), proxy);
     gateway.clients().add(client);
-    lanes = new KeyspaceLanes(gateway.dispatcher(), ctx.channel().eventLoop(), this::drain,
-        gateway.config().maxWriteBatch());
+    lanes = proxy
+        // A forwarded batch is one node-to-node message: bounded like one command.
+        ? new KeyspaceLanes(gateway.proxy(), ctx.channel().eventLoop(), this::drain,
+            gateway.config().maxWriteBatch(), settings.clientQueryBufferLimit())
+        : new KeyspaceLanes(gateway.dispatcher(), ctx.channel().eventLoop(), this::drain,
+            gateway.config().maxWriteBatch());
     ctx.fireChannelActive();
   }
 
@@ -113,6 +129,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     if (client != null) {
       gateway.clients().remove(client);
       gateway.blockedClients().disconnected(client);
+      if (proxy) {
+        gateway.proxy().disconnected(client);
+      }
     }
     closing = true;
     ctx.fireChannelInactive();
@@ -186,10 +205,12 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         p.onComplete = () -> p.closeAfter |= client.takeCloseAfterReply();
         lanes.submitOrdered(() -> entry.gateway().ordered().execute(call), p);
       }
-      case ALL_GROUPS -> lanes.submitOrdered(
-          () -> gateway.dispatcher().allGroups(entry.spec(), args, resp3), queue(entry, resp3));
-      case SCAN -> lanes.submitOrdered(
-          () -> gateway.dispatcher().scan(args, resp3), queue(entry, resp3));
+      case ALL_GROUPS -> lanes.submitOrdered(() -> proxy
+          ? gateway.proxy().allGroups(entry.spec(), args, resp3)
+          : gateway.dispatcher().allGroups(entry.spec(), args, resp3), queue(entry, resp3));
+      case SCAN -> lanes.submitOrdered(() -> proxy
+          ? gateway.proxy().scan(args, resp3)
+          : gateway.dispatcher().scan(args, resp3), queue(entry, resp3));
       case KEYSPACE -> keyspace(entry, args, resp3);
       case CONTAINER -> answerRefused(entry, CommandTable.wrongArity(entry.name()), resp3);
     }
@@ -236,7 +257,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       if (slot < 0) {
         slot = s;
       } else if (s != slot) {
-        answerRefused(entry, RouteErrors.CROSSSLOT, resp3);
+        if (proxy && SplitCommand.splittable(entry.name())) {
+          split(entry, args, resp3);
+        } else {
+          answerRefused(entry, RouteErrors.CROSSSLOT, resp3);
+        }
         return;
       }
     }
@@ -255,11 +280,37 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       // A barrier: the rest of the pipeline waits behind a blocked command, as in Redis.
       int g = group;
       int s = slot;
-      lanes.submitOrdered(() -> gateway.blockedClients().run(
-          client, command, g, s, args, keys, resp3, wait), queue(entry, resp3));
+      lanes.submitOrdered(() -> proxy
+          ? gateway.proxy().blocking(client, command, g, s, args, keys, resp3, wait)
+          : gateway.blockedClients().run(client, command, g, s, args, keys, resp3, wait),
+          queue(entry, resp3));
       return;
     }
     lanes.submit(group, slot, entry.isWrite(), resp3, args, queue(entry, resp3));
+  }
+
+  /**
+   * A split command on the proxy port (keys in several slots): one part per slot group, each in
+   * that group's lane, so it keeps its order with the connection's other commands of the group;
+   * the client's reply merges them once all are in.
+   */
+  private void split(CommandEntry entry, byte[][] args, boolean resp3) {
+    List<SplitCommand.Part> parts =
+        SplitCommand.split(args, HashSlot::of, gateway.router()::groupOf);
+    PendingReply p = queue(entry, resp3);
+    Reply[] got = new Reply[parts.size()];
+    int[] missing = {parts.size()};
+    for (int i = 0; i < parts.size(); i++) {
+      SplitCommand.Part part = parts.get(i);
+      int index = i;
+      lanes.submit(part.group(), part.slot(), entry.isWrite(), resp3, part.args(), reply -> {
+        got[index] = reply;
+        if (--missing[0] == 0) {
+          p.complete(
+              SplitCommand.merge(entry.name(), args.length - 1, parts, Arrays.asList(got)));
+        }
+      });
+    }
   }
 
   /**

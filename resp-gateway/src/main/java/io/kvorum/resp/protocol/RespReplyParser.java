@@ -1,6 +1,7 @@
 package io.kvorum.resp.protocol;
 
 import io.kvorum.storage.reply.Reply;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,14 +9,36 @@ import java.util.List;
 
 /**
  * Parses RESP2/RESP3 reply bytes (as a server sends them) into {@link Reply} trees: used for the
- * command metadata captured from Redis and by tests that compare replies. Not for client input.
+ * command metadata captured from Redis, for replies a proxy port receives from another node, and
+ * by tests that compare replies. Not for client input.
  */
 public final class RespReplyParser {
   private final byte[] data;
+  /** Charset of status, error, double and big-number lines. */
+  private final Charset lines;
   private int pos;
 
   public RespReplyParser(byte[] data) {
+    this(data, StandardCharsets.UTF_8);
+  }
+
+  private RespReplyParser(byte[] data, Charset lines) {
     this.data = data;
+    this.lines = lines;
+  }
+
+  /**
+   * The replies in bytes {@link RespEncoder} wrote, as trees it writes back to the same bytes in
+   * the same protocol: lines are read one char per byte (ISO-8859-1), the way the gateway carries
+   * client bytes in error texts, so no byte is lost to UTF-8 decoding.
+   */
+  public static List<Reply> parseExact(byte[] data) {
+    RespReplyParser p = new RespReplyParser(data, StandardCharsets.ISO_8859_1);
+    List<Reply> out = new ArrayList<>();
+    while (p.hasMore()) {
+      out.add(p.next());
+    }
+    return out;
   }
 
   /** All replies in {@code data}, back to back. */
@@ -60,6 +83,9 @@ public final class RespReplyParser {
         int n = Integer.parseInt(line);
         if (n < 0) {
           return Reply.NULL;
+        }
+        if (n > data.length - pos - 2) {
+          throw new IllegalArgumentException("truncated reply");
         }
         byte[] value = Arrays.copyOfRange(data, pos, pos + n);
         pos += n + 2;
@@ -111,7 +137,7 @@ public final class RespReplyParser {
     if (pos + 1 >= data.length) {
       throw new IllegalArgumentException("truncated reply");
     }
-    String s = new String(data, start, pos - start, StandardCharsets.UTF_8);
+    String s = new String(data, start, pos - start, lines);
     pos += 2;
     return s;
   }

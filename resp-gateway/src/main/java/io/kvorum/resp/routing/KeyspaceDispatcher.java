@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * group, merged by the command's {@code response_policy}) and SCAN. Never times a command out: a
  * write whose outcome is unknown is not reported as failed.
  */
-public final class KeyspaceDispatcher {
+public final class KeyspaceDispatcher implements GroupDispatch {
   private static final Logger LOG = LoggerFactory.getLogger(KeyspaceDispatcher.class);
   /** Internal read commands the storage module provides for the gateway. */
   public static final String SCAN_COMMAND = "kvorum.scan";
@@ -65,6 +65,7 @@ public final class KeyspaceDispatcher {
   // ---------------------------------------------------------------- single group
 
   /** A read on the group owning {@code slot}; retried once if leadership moved meanwhile. */
+  @Override
   public CompletableFuture<Reply> read(int group, int slot, byte[][] args, boolean resp3) {
     return routed(group, () -> readLocal(group, slot, args, resp3, true),
         refusal -> refusalFor(refusal, slot));
@@ -91,6 +92,7 @@ public final class KeyspaceDispatcher {
    * because leadership moved is answered with {@code MOVED} (a known new leader) or {@code
    * TRYAGAIN}, never retried here: the client decides.
    */
+  @Override
   public CompletableFuture<List<Reply>> write(
       int group, int[] slots, List<byte[][]> commands, boolean resp3) {
     return routed(group, () -> writeLocal(group, slots, commands, resp3),
@@ -174,13 +176,22 @@ public final class KeyspaceDispatcher {
    * leads, merged by the spec's {@code response_policy} tip.
    */
   public CompletableFuture<Reply> allGroups(CommandSpec spec, byte[][] args, boolean resp3) {
-    List<Integer> groups = router.ledGroups();
+    return allGroups(this, router.ledGroups(), spec, args, resp3);
+  }
+
+  /**
+   * A keyless keyspace-wide command on {@code groups} through {@code via} (the proxy port covers
+   * every group of the cluster), merged by the spec's {@code response_policy} tip.
+   */
+  public CompletableFuture<Reply> allGroups(GroupDispatch via, List<Integer> groups,
+      CommandSpec spec, byte[][] args, boolean resp3) {
     List<CompletableFuture<Reply>> parts = new ArrayList<>(groups.size());
     for (int g : groups) {
       if (spec.isWrite()) {
-        parts.add(write(g, new int[] {0}, List.<byte[][]>of(args), resp3).thenApply(l -> l.get(0)));
+        parts.add(via.write(g, new int[] {0}, List.<byte[][]>of(args), resp3)
+            .thenApply(l -> l.get(0)));
       } else {
-        parts.add(read(g, 0, args, resp3));
+        parts.add(via.read(g, 0, args, resp3));
       }
     }
     return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).handle((v, e) -> {
@@ -285,14 +296,20 @@ public final class KeyspaceDispatcher {
     }
   }
 
-  /** A slot range of one group this node leads. */
-  record LedRange(int group, int from, int to) {}
+  /** An inclusive slot range of one slot group. */
+  public record GroupRange(int group, int from, int to) {}
 
   /**
    * SCAN over the slot ranges this node leads, in slot order, with {@code kvorum.scan} reads.
    * The reply is Redis's: {@code [cursor, [keys…]]}.
    */
   public CompletableFuture<Reply> scan(byte[][] args, boolean resp3) {
+    return scan(this, ledRanges(), args, resp3);
+  }
+
+  /** SCAN over {@code ranges} (sorted by first slot) through {@code via}. */
+  public CompletableFuture<Reply> scan(GroupDispatch via, List<GroupRange> ranges, byte[][] args,
+      boolean resp3) {
     ScanRequest req;
     try {
       req = ScanRequest.parse(args);
@@ -304,17 +321,16 @@ public final class KeyspaceDispatcher {
       // Redis 7.0 accepts an unknown type and matches nothing.
       return CompletableFuture.completedFuture(scanReply(0, List.of()));
     }
-    List<LedRange> ranges = ledRanges();
     int slot = ScanCursors.slotOf(req.cursor());
     byte[] from = cursors.positionOf(req.cursor());
     List<Reply> keys = new ArrayList<>();
-    return scanFrom(ranges, slot, from, req, resp3, keys, 0);
+    return scanFrom(via, ranges, slot, from, req, resp3, keys, 0);
   }
 
-  private CompletableFuture<Reply> scanFrom(List<LedRange> ranges, int slot, byte[] from,
-      ScanRequest req, boolean resp3, List<Reply> keys, int visited) {
-    LedRange range = null;
-    for (LedRange r : ranges) {
+  private CompletableFuture<Reply> scanFrom(GroupDispatch via, List<GroupRange> ranges, int slot,
+      byte[] from, ScanRequest req, boolean resp3, List<Reply> keys, int visited) {
+    GroupRange range = null;
+    for (GroupRange r : ranges) {
       if (r.to() >= slot) {
         range = r;
         break;
@@ -343,8 +359,8 @@ public final class KeyspaceDispatcher {
       args.add(req.type());
     }
     byte[][] call = args.toArray(byte[][]::new);
-    final LedRange current = range;
-    return read(range.group(), slot, call, resp3).thenCompose(reply -> {
+    final GroupRange current = range;
+    return via.read(range.group(), slot, call, resp3).thenCompose(reply -> {
       if (reply instanceof Reply.Error) {
         return CompletableFuture.completedFuture(reply);
       }
@@ -355,8 +371,8 @@ public final class KeyspaceDispatcher {
         return CompletableFuture.completedFuture(scanReply(cursors.cursorFor(next), keys));
       }
       int nextSlot = current.to() + 1;
-      LedRange following = null;
-      for (LedRange r : ranges) {
+      GroupRange following = null;
+      for (GroupRange r : ranges) {
         if (r.from() >= nextSlot) {
           following = r;
           break;
@@ -369,7 +385,7 @@ public final class KeyspaceDispatcher {
         return CompletableFuture.completedFuture(scanReply(following.from(), keys));
       }
       byte[] start = {(byte) (following.from() >>> 8), (byte) following.from()};
-      return scanFrom(ranges, following.from(), start, req, resp3, keys, visited + 1);
+      return scanFrom(via, ranges, following.from(), start, req, resp3, keys, visited + 1);
     });
   }
 
@@ -378,18 +394,27 @@ public final class KeyspaceDispatcher {
   }
 
   /** The slot ranges of the groups this node leads, sorted by first slot. */
-  List<LedRange> ledRanges() {
-    Set<Integer> led = new java.util.HashSet<>(router.ledGroups());
-    List<LedRange> out = new ArrayList<>();
+  List<GroupRange> ledRanges() {
+    return ranges(new java.util.HashSet<>(router.ledGroups()));
+  }
+
+  /** The slot ranges of every group of the cluster, sorted by first slot. */
+  public List<GroupRange> allRanges() {
+    return ranges(null);
+  }
+
+  /** The slot ranges of {@code groups} (null: all), sorted by first slot. */
+  private List<GroupRange> ranges(Set<Integer> groups) {
+    List<GroupRange> out = new ArrayList<>();
     ClusterTopology topology = router.topology();
     for (ClusterTopology.Group g : topology.groups()) {
-      if (led.contains(g.index())) {
+      if (groups == null || groups.contains(g.index())) {
         for (ClusterTopology.SlotRange r : g.slots()) {
-          out.add(new LedRange(g.index(), r.from(), r.to()));
+          out.add(new GroupRange(g.index(), r.from(), r.to()));
         }
       }
     }
-    out.sort(Comparator.comparingInt(LedRange::from));
+    out.sort(Comparator.comparingInt(GroupRange::from));
     return Collections.unmodifiableList(out);
   }
 

@@ -26,10 +26,11 @@ import org.slf4j.LoggerFactory;
 public final class KeyspaceLanes {
   private static final Logger LOG = LoggerFactory.getLogger(KeyspaceLanes.class);
 
-  private final KeyspaceDispatcher dispatcher;
+  private final GroupDispatch dispatcher;
   private final Executor eventLoop;
   private final Runnable onProgress;
   private final int maxWriteBatch;
+  private final long maxBatchBytes;
   private final Map<Integer, Lane> lanes = new HashMap<>();
   private final List<Lane> dirty = new ArrayList<>();
   /** Commands that arrived behind a barrier, in arrival order. */
@@ -43,11 +44,22 @@ public final class KeyspaceLanes {
    * @param onProgress called on the event loop after replies were completed
    */
   public KeyspaceLanes(
-      KeyspaceDispatcher dispatcher, Executor eventLoop, Runnable onProgress, int maxWriteBatch) {
+      GroupDispatch dispatcher, Executor eventLoop, Runnable onProgress, int maxWriteBatch) {
+    this(dispatcher, eventLoop, onProgress, maxWriteBatch, Long.MAX_VALUE);
+  }
+
+  /**
+   * @param maxBatchBytes most argument bytes of writes coalesced into one call (a batch the proxy
+   *                      port forwards is one message, bounded like one command); a single
+   *                      larger command still goes alone
+   */
+  public KeyspaceLanes(GroupDispatch dispatcher, Executor eventLoop, Runnable onProgress,
+      int maxWriteBatch, long maxBatchBytes) {
     this.dispatcher = dispatcher;
     this.eventLoop = eventLoop;
     this.onProgress = onProgress;
     this.maxWriteBatch = maxWriteBatch;
+    this.maxBatchBytes = maxBatchBytes;
   }
 
   /** A keyspace command for {@code group}; it starts at the next {@link #flush()}. */
@@ -88,12 +100,15 @@ public final class KeyspaceLanes {
   private void enqueue(Step step) {
     Lane lane = lanes.computeIfAbsent(step.group, Lane::new);
     Op last = lane.waiting.peekLast();
+    long bytes = maxBatchBytes == Long.MAX_VALUE ? 0 : bytes(step.args);
     if (step.write && last != null && last.write && last.resp3 == step.resp3
-        && last.steps.size() < maxWriteBatch) {
+        && last.steps.size() < maxWriteBatch && last.bytes + bytes <= maxBatchBytes) {
       last.steps.add(step);
+      last.bytes += bytes;
     } else {
       Op op = new Op(step.write, step.resp3);
       op.steps.add(step);
+      op.bytes = bytes;
       lane.waiting.add(op);
       outstanding++;
     }
@@ -101,6 +116,14 @@ public final class KeyspaceLanes {
       lane.dirty = true;
       dirty.add(lane);
     }
+  }
+
+  private static long bytes(byte[][] args) {
+    long n = 0;
+    for (byte[] a : args) {
+      n += a.length;
+    }
+    return n;
   }
 
   private void pump(Lane lane) {
@@ -223,6 +246,8 @@ public final class KeyspaceLanes {
     final boolean write;
     final boolean resp3;
     final List<Step> steps = new ArrayList<>(1);
+    /** Argument bytes of the steps (counted only when batches are bounded by bytes). */
+    long bytes;
 
     Op(boolean write, boolean resp3) {
       this.write = write;

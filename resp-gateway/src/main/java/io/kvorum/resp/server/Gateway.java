@@ -5,6 +5,7 @@ import io.kvorum.resp.blocking.BlockedClients;
 import io.kvorum.resp.command.CommandTable;
 import io.kvorum.resp.connection.ClientRegistry;
 import io.kvorum.resp.metrics.ServerStats;
+import io.kvorum.resp.proxy.ProxyDispatcher;
 import io.kvorum.resp.routing.KeyspaceDispatcher;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -26,6 +27,7 @@ public final class Gateway {
   private final CommandTable commands;
   private final ServerStats stats;
   private final KeyspaceDispatcher dispatcher;
+  private final ProxyDispatcher proxy;
   private final BlockedClients blockedClients;
   private final ShutdownHook shutdownHook;
   private final long startMillis = System.currentTimeMillis();
@@ -33,6 +35,7 @@ public final class Gateway {
   private final AtomicBoolean saving = new AtomicBoolean();
   private volatile boolean lastSaveOk = true;
   private volatile int boundPort;
+  private volatile int boundProxyPort = GatewayConfig.NO_PROXY_PORT;
 
   Gateway(GatewayConfig config, SlotGroupRouter router, CommandTable commands, ServerStats stats,
       ShutdownHook shutdownHook) {
@@ -45,6 +48,8 @@ public final class Gateway {
     this.dispatcher = new KeyspaceDispatcher(router, config.routeWait(), config.scanCursorCapacity());
     this.blockedClients = new BlockedClients(dispatcher, router);
     router.onKeysWritten(blockedClients::keysWritten);
+    this.proxy = new ProxyDispatcher(router, config.routeWait(), dispatcher, blockedClients,
+        commands, clients::nextId);
     this.shutdownHook = shutdownHook;
     byte[] id = new byte[20];
     new SecureRandom().nextBytes(id);
@@ -85,6 +90,14 @@ public final class Gateway {
     return dispatcher;
   }
 
+  /**
+   * The proxy port's routing (commands led elsewhere are forwarded); also serves what other
+   * nodes' proxy ports forward here, so it exists with or without a proxy port of this node.
+   */
+  public ProxyDispatcher proxy() {
+    return proxy;
+  }
+
   /** Clients waiting in BLPOP, BZPOPMIN, XREAD BLOCK …. */
   public BlockedClients blockedClients() {
     return blockedClients;
@@ -110,6 +123,15 @@ public final class Gateway {
 
   void boundPort(int port) {
     this.boundPort = port;
+  }
+
+  /** The bound proxy port, or {@link GatewayConfig#NO_PROXY_PORT}. */
+  public int boundProxyPort() {
+    return boundProxyPort;
+  }
+
+  void boundProxyPort(int port) {
+    this.boundProxyPort = port;
   }
 
   /** The host this node gives clients in MOVED and CLUSTER replies. */

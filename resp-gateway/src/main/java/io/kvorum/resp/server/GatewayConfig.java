@@ -26,6 +26,8 @@ import java.time.Duration;
  * @param scanCursorCapacity     mid-slot SCAN positions remembered node-wide
  * @param ioThreads              Netty event-loop threads; 0 means Netty's default (2 × cores)
  * @param nativeTransport        use epoll when available
+ * @param proxyPort              the proxy port, where commands led elsewhere are forwarded instead
+ *                               of redirected; {@link #NO_PROXY_PORT} for none, 0 picks a free one
  */
 public record GatewayConfig(
     String bindAddress,
@@ -43,15 +45,19 @@ public record GatewayConfig(
     Duration routeWait,
     int scanCursorCapacity,
     int ioThreads,
-    boolean nativeTransport) {
+    boolean nativeTransport,
+    int proxyPort) {
 
   public static final long MIB = 1024 * 1024;
+  /** {@link #proxyPort} when there is no proxy port (the default). */
+  public static final int NO_PROXY_PORT = -1;
 
   public GatewayConfig {
     if (bindAddress == null || bindAddress.isBlank()) {
       throw new IllegalArgumentException("bindAddress is required");
     }
-    if (port < 0 || port > 65535 || announcePort < 0 || announcePort > 65535) {
+    if (port < 0 || port > 65535 || announcePort < 0 || announcePort > 65535
+        || proxyPort < NO_PROXY_PORT || proxyPort > 65535) {
       throw new IllegalArgumentException("port out of range");
     }
     if (maxClients < 1 || protoMaxBulkLength < 1 || maxMultibulkLength < 1
@@ -66,64 +72,78 @@ public record GatewayConfig(
   /** Redis's defaults where they fit a Raft-backed node, listening on 127.0.0.1:6379. */
   public static GatewayConfig defaults() {
     return new GatewayConfig("127.0.0.1", 6379, null, 0, 10_000, 16 * MIB, 1024 * 1024,
-        64 * MIB, "", 0, 1024, 64, Duration.ofSeconds(2), 100_000, 0, true);
+        64 * MIB, "", 0, 1024, 64, Duration.ofSeconds(2), 100_000, 0, true, NO_PROXY_PORT);
   }
 
   public GatewayConfig withBind(String address, int port) {
     return new GatewayConfig(address, port, announceHost, announcePort, maxClients,
         protoMaxBulkLength, maxMultibulkLength, clientQueryBufferLimit, requirepass,
         timeoutSeconds, maxInFlight, maxWriteBatch, routeWait, scanCursorCapacity, ioThreads,
-        nativeTransport);
+        nativeTransport, proxyPort);
   }
 
   public GatewayConfig withAnnounce(String host, int port) {
     return new GatewayConfig(bindAddress, this.port, host, port, maxClients, protoMaxBulkLength,
         maxMultibulkLength, clientQueryBufferLimit, requirepass, timeoutSeconds, maxInFlight,
-        maxWriteBatch, routeWait, scanCursorCapacity, ioThreads, nativeTransport);
+        maxWriteBatch, routeWait, scanCursorCapacity, ioThreads, nativeTransport, proxyPort);
   }
 
   public GatewayConfig withMaxClients(long n) {
     return new GatewayConfig(bindAddress, port, announceHost, announcePort, n, protoMaxBulkLength,
         maxMultibulkLength, clientQueryBufferLimit, requirepass, timeoutSeconds, maxInFlight,
-        maxWriteBatch, routeWait, scanCursorCapacity, ioThreads, nativeTransport);
+        maxWriteBatch, routeWait, scanCursorCapacity, ioThreads, nativeTransport, proxyPort);
   }
 
   public GatewayConfig withRequirepass(String password) {
     return new GatewayConfig(bindAddress, port, announceHost, announcePort, maxClients,
         protoMaxBulkLength, maxMultibulkLength, clientQueryBufferLimit, password, timeoutSeconds,
-        maxInFlight, maxWriteBatch, routeWait, scanCursorCapacity, ioThreads, nativeTransport);
+        maxInFlight, maxWriteBatch, routeWait, scanCursorCapacity, ioThreads, nativeTransport,
+        proxyPort);
   }
 
   public GatewayConfig withTimeout(long seconds) {
     return new GatewayConfig(bindAddress, port, announceHost, announcePort, maxClients,
         protoMaxBulkLength, maxMultibulkLength, clientQueryBufferLimit, requirepass, seconds,
-        maxInFlight, maxWriteBatch, routeWait, scanCursorCapacity, ioThreads, nativeTransport);
+        maxInFlight, maxWriteBatch, routeWait, scanCursorCapacity, ioThreads, nativeTransport,
+        proxyPort);
   }
 
   public GatewayConfig withLimits(long protoMaxBulk, long maxMultibulk, long queryBufferLimit) {
     return new GatewayConfig(bindAddress, port, announceHost, announcePort, maxClients,
         protoMaxBulk, maxMultibulk, queryBufferLimit, requirepass, timeoutSeconds, maxInFlight,
-        maxWriteBatch, routeWait, scanCursorCapacity, ioThreads, nativeTransport);
+        maxWriteBatch, routeWait, scanCursorCapacity, ioThreads, nativeTransport, proxyPort);
   }
 
   public GatewayConfig withPipelining(int maxInFlight, int maxWriteBatch) {
     return new GatewayConfig(bindAddress, port, announceHost, announcePort, maxClients,
         protoMaxBulkLength, maxMultibulkLength, clientQueryBufferLimit, requirepass,
         timeoutSeconds, maxInFlight, maxWriteBatch, routeWait, scanCursorCapacity, ioThreads,
-        nativeTransport);
+        nativeTransport, proxyPort);
   }
 
   public GatewayConfig withRouteWait(Duration wait) {
     return new GatewayConfig(bindAddress, port, announceHost, announcePort, maxClients,
         protoMaxBulkLength, maxMultibulkLength, clientQueryBufferLimit, requirepass,
         timeoutSeconds, maxInFlight, maxWriteBatch, wait, scanCursorCapacity, ioThreads,
-        nativeTransport);
+        nativeTransport, proxyPort);
   }
 
   public GatewayConfig withIoThreads(int threads, boolean nativeTransport) {
     return new GatewayConfig(bindAddress, port, announceHost, announcePort, maxClients,
         protoMaxBulkLength, maxMultibulkLength, clientQueryBufferLimit, requirepass,
         timeoutSeconds, maxInFlight, maxWriteBatch, routeWait, scanCursorCapacity, threads,
-        nativeTransport);
+        nativeTransport, proxyPort);
+  }
+
+  public GatewayConfig withProxyPort(int port) {
+    return new GatewayConfig(bindAddress, this.port, announceHost, announcePort, maxClients,
+        protoMaxBulkLength, maxMultibulkLength, clientQueryBufferLimit, requirepass,
+        timeoutSeconds, maxInFlight, maxWriteBatch, routeWait, scanCursorCapacity, ioThreads,
+        nativeTransport, port);
+  }
+
+  /** Whether the node listens on a proxy port. */
+  public boolean proxyEnabled() {
+    return proxyPort != NO_PROXY_PORT;
   }
 }

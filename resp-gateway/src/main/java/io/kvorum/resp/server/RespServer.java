@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The RESP server: a Netty listener (epoll when available, else NIO, TCP_NODELAY) whose
  * connections speak RESP2/RESP3 and reach the slot groups through a {@link SlotGroupRouter}.
+ * With a proxy port, a second listener on the same event loops: its connections are the same
+ * except that commands led elsewhere are forwarded instead of redirected.
  */
 public final class RespServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RespServer.class);
@@ -42,6 +44,7 @@ public final class RespServer implements AutoCloseable {
   private EventLoopGroup bossGroup;
   private EventLoopGroup workerGroup;
   private Channel serverChannel;
+  private Channel proxyChannel;
   private ScheduledFuture<?> housekeeping;
 
   /**
@@ -81,6 +84,34 @@ public final class RespServer implements AutoCloseable {
       channelType = NioServerSocketChannel.class;
     }
     InputMeter meter = new InputMeter(gateway.stats());
+    try {
+      serverChannel = listen(channelType, meter, config.port(), false);
+      if (config.proxyEnabled()) {
+        proxyChannel = listen(channelType, meter, config.proxyPort(), true);
+      }
+    } catch (RuntimeException e) {
+      if (serverChannel != null) {
+        serverChannel.close().syncUninterruptibly();
+        serverChannel = null;
+      }
+      stopLoops();
+      throw e;
+    }
+    gateway.boundPort(((InetSocketAddress) serverChannel.localAddress()).getPort());
+    housekeeping = workerGroup.scheduleAtFixedRate(this::housekeeping, 1, 1, TimeUnit.SECONDS);
+    LOG.info("RESP gateway listening on {}:{} ({})", config.bindAddress(), gateway.boundPort(),
+        epoll ? "epoll" : "nio");
+    if (proxyChannel != null) {
+      gateway.boundProxyPort(((InetSocketAddress) proxyChannel.localAddress()).getPort());
+      LOG.info("RESP proxy port listening on {}:{}", config.bindAddress(), gateway.boundProxyPort());
+    }
+    return this;
+  }
+
+  /** Binds one listener; {@code proxy} connections forward commands led elsewhere. */
+  private Channel listen(Class<? extends ServerChannel> channelType, InputMeter meter, int port,
+      boolean proxy) {
+    GatewayConfig config = gateway.config();
     ServerBootstrap b = new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(channelType)
@@ -91,23 +122,22 @@ public final class RespServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ConnectionHandler handler = new ConnectionHandler(gateway);
+            ConnectionHandler handler = new ConnectionHandler(gateway, proxy);
             ch.pipeline().addLast(meter, new RespDecoder(handler.limits()), handler);
           }
         });
     try {
-      serverChannel = b.bind(new InetSocketAddress(config.bindAddress(), config.port()))
+      return b.bind(new InetSocketAddress(config.bindAddress(), port))
           .syncUninterruptibly().channel();
     } catch (RuntimeException e) {
-      stopLoops();
-      throw new IllegalStateException(
-          "cannot listen on " + config.bindAddress() + ":" + config.port(), e);
+      throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + port
+          + (proxy ? " (proxy port)" : ""), e);
     }
-    gateway.boundPort(((InetSocketAddress) serverChannel.localAddress()).getPort());
-    housekeeping = workerGroup.scheduleAtFixedRate(this::housekeeping, 1, 1, TimeUnit.SECONDS);
-    LOG.info("RESP gateway listening on {}:{} ({})", config.bindAddress(), gateway.boundPort(),
-        epoll ? "epoll" : "nio");
-    return this;
+  }
+
+  /** The bound proxy port, or {@link GatewayConfig#NO_PROXY_PORT} without one. */
+  public int proxyPort() {
+    return gateway.boundProxyPort();
   }
 
   /** The bound port (useful with port 0). */
@@ -129,6 +159,10 @@ public final class RespServer implements AutoCloseable {
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
       serverChannel = null;
+    }
+    if (proxyChannel != null) {
+      proxyChannel.close().syncUninterruptibly();
+      proxyChannel = null;
     }
     for (ClientConnection c : gateway.clients().all()) {
       c.kill();

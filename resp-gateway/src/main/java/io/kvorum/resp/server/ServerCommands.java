@@ -46,7 +46,9 @@ public final class ServerCommands {
         // SCAN's logic lives in the dispatcher; this entry only supplies Redis's metadata.
         GatewayCommand.ordered(of("scan", -2, "readonly", 0, 0, 0, "@keyspace @read @slow",
             "nondeterministic_output request_policy:special"),
-            c -> c.gateway().dispatcher().scan(c.args(), c.resp3())));
+            c -> c.client() != null && c.client().proxy()
+                ? c.gateway().proxy().scan(c.args(), c.resp3())
+                : c.gateway().dispatcher().scan(c.args(), c.resp3())));
   }
 
   static Reply time(Invocation c) {

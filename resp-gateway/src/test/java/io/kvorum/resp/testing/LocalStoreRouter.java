@@ -44,7 +44,8 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
   private final AtomicLong[] indexes;
   private final Map<Integer, Route> routes = new ConcurrentHashMap<>();
   private final Map<Integer, Route> routesAfterWait = new ConcurrentHashMap<>();
-  private final Map<Integer, Boolean> failNextWrite = new ConcurrentHashMap<>();
+  private final Map<Integer, java.util.Queue<RuntimeException>> failNextWrite =
+      new ConcurrentHashMap<>();
   private final AtomicLong writeCalls = new AtomicLong();
   private final AtomicLong writtenCommands = new AtomicLong();
   private final List<KeysWrittenListener> keysWrittenListeners = new CopyOnWriteArrayList<>();
@@ -93,7 +94,18 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
   }
 
   public void failNextWrite(int group) {
-    failNextWrite.put(group, true);
+    failNextWrite(group, new NotLeaderException(group, "leadership lost"));
+  }
+
+  /** A further write to {@code group} fails with {@code error} without being applied. */
+  public void failNextWrite(int group, RuntimeException error) {
+    failNextWrite.computeIfAbsent(group, g -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+        .add(error);
+  }
+
+  /** Writes to {@code group} succeed again. */
+  public void clearWriteFailures(int group) {
+    failNextWrite.remove(group);
   }
 
   public void readDelay(long millis) {
@@ -164,8 +176,10 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
       entry.addCalls(call);
     }
     SlotGroupEntry e = entry.build();
-    if (failNextWrite.remove(group) != null) {
-      return CompletableFuture.failedFuture(new NotLeaderException(group, "leadership lost"));
+    java.util.Queue<RuntimeException> failures = failNextWrite.get(group);
+    RuntimeException failure = failures == null ? null : failures.poll();
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
     }
     return CompletableFuture.supplyAsync(() -> {
       SlotGroupStore.AppliedEntry applied =

@@ -11,6 +11,8 @@ import java.nio.file.Path;
  * @param protoMaxBulkLen largest bulk string a client may send, in bytes
  * @param queryBufferLimit largest total size of one command, in bytes (bounds a Raft log entry)
  * @param slotGroups      slot groups created when a new cluster is bootstrapped
+ * @param proxyPort       RESP port where commands led by other nodes are forwarded to them
+ *                        instead of redirected; {@link #NO_PROXY_PORT} when off (the default)
  */
 public record ServerConfig(
     String bind,
@@ -29,4 +31,9 @@ public record ServerConfig(
     int timeoutSeconds,
     int slotGroups,
     long blockCacheBytes,
-    long writeBufferBytes) {}
+    long writeBufferBytes,
+    int proxyPort) {
+
+  /** {@link #proxyPort} when the node has no proxy port. */
+  public static final int NO_PROXY_PORT = -1;
+}

@@ -38,6 +38,7 @@ public final class ServerConfigLoader {
     DEFAULTS.put("slot-groups", "16");
     DEFAULTS.put("block-cache-size", "256mb");
     DEFAULTS.put("write-buffer-size", "128mb");
+    DEFAULTS.put("proxy-port", null);
   }
 
   private ServerConfigLoader() {}
@@ -123,6 +124,16 @@ public final class ServerConfigLoader {
     if (groups < 1 || groups > 1024) {
       throw new IllegalArgumentException("slot-groups must be between 1 and 1024");
     }
+    int proxyPort = ServerConfig.NO_PROXY_PORT;
+    if (m.get("proxy-port") != null && !m.get("proxy-port").isBlank()) {
+      proxyPort = port(m, "proxy-port");
+      for (String other : List.of("port", "raft-port", "admin-port")) {
+        if (proxyPort != 0 && proxyPort == port(m, other)) {
+          throw new IllegalArgumentException("proxy-port must differ from " + other + " ("
+              + proxyPort + ")");
+        }
+      }
+    }
     return new ServerConfig(
         bind,
         port,
@@ -140,7 +151,8 @@ public final class ServerConfigLoader {
         integer(m, "timeout"),
         groups,
         bytes(m, "block-cache-size"),
-        bytes(m, "write-buffer-size"));
+        bytes(m, "write-buffer-size"),
+        proxyPort);
   }
 
   /** A wildcard bind address is not an address clients can be sent to. */

@@ -71,6 +71,10 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(names = "--slot-groups", paramLabel = "N", description = "slot groups of a new cluster (default 16)")
   String slotGroups;
 
+  @Option(names = "--proxy-port", paramLabel = "N",
+      description = "RESP port that forwards commands to their leader instead of redirecting (default off)")
+  String proxyPort;
+
   @Override
   public Integer call() {
     Map<String, String> flags = new LinkedHashMap<>();
@@ -89,6 +93,7 @@ public final class ServerCommand implements Callable<Integer> {
     flags.put("client-query-buffer-limit", queryBufferLimit);
     flags.put("timeout", timeout);
     flags.put("slot-groups", slotGroups);
+    flags.put("proxy-port", proxyPort);
     ServerConfig cfg;
     try {
       cfg = ServerConfigLoader.load(flags, System.getenv(), config);

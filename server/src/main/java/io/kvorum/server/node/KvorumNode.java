@@ -4,6 +4,7 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.kvorum.proto.meta.NodeInfo;
 import io.kvorum.raft.node.RaftNode;
 import io.kvorum.raft.node.RaftNodeConfig;
 import io.kvorum.resp.server.GatewayConfig;
@@ -12,6 +13,8 @@ import io.kvorum.resp.server.ShutdownHook;
 import io.kvorum.server.admin.AdminService;
 import io.kvorum.server.config.ServerConfig;
 import io.kvorum.server.join.AdminJoiner;
+import io.kvorum.server.proxy.GrpcForwarder;
+import io.kvorum.server.proxy.NodeService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -24,13 +27,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running Kvorum node: the Raft layer (meta group and slot groups on RocksDB), the RESP
- * gateway clients talk to, and the admin gRPC service. Closing it stops all three in the order
- * that loses nothing: clients first, then Raft (which flushes every store).
+ * gateway clients talk to (and its proxy port, if configured), and the admin gRPC service, which
+ * also serves the commands other nodes' proxy ports forward here. Closing it stops them in the
+ * order that loses nothing: clients first, then Raft (which flushes every store).
  */
 public final class KvorumNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KvorumNode.class);
   /** Room for protobuf framing around the largest command a client may send. */
   private static final int ENTRY_OVERHEAD = 1 << 20;
+  /**
+   * Largest node-to-node message: a forwarded request carries at most one command's worth of
+   * arguments, and CONFIG SET may raise client-query-buffer-limit up to 512mb.
+   */
+  private static final int MAX_NODE_MESSAGE = (512 << 20) + ENTRY_OVERHEAD;
 
   private final ServerConfig config;
   private final MeterRegistry meters = new SimpleMeterRegistry();
@@ -39,6 +48,7 @@ public final class KvorumNode implements AutoCloseable {
   private RaftNode raft;
   private Server admin;
   private RespServer resp;
+  private GrpcForwarder forwarder;
 
   private KvorumNode(ServerConfig config) {
     this.config = config;
@@ -81,17 +91,6 @@ public final class KvorumNode implements AutoCloseable {
     raft = RaftNode.start(raftConfig,
         config.join() == null ? null : new AdminJoiner(config.join(), Duration.ofSeconds(60)));
 
-    try {
-      admin = NettyServerBuilder
-          .forAddress(new InetSocketAddress(config.bind(), config.adminPort()))
-          .addService(new AdminService(raft))
-          .build()
-          .start();
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "cannot listen on admin port " + config.bind() + ":" + config.adminPort(), e);
-    }
-
     GatewayConfig gateway = GatewayConfig.defaults()
         .withBind(config.bind(), config.port())
         .withAnnounce(config.announceHost(), config.announcePort())
@@ -100,11 +99,43 @@ public final class KvorumNode implements AutoCloseable {
         .withTimeout(config.timeoutSeconds())
         .withLimits(config.protoMaxBulkLen(), GatewayConfig.defaults().maxMultibulkLength(),
             config.queryBufferLimit())
-        .withRouteWait(Duration.ofSeconds(2));
-    resp = new RespServer(gateway, raft.router(), meters, this::shutdownFromClient).start();
-    LOG.info("Kvorum node {} ready: RESP {}:{}, Raft {}, admin {}, data {}", raft.nodeId(),
-        config.bind(), resp.port(), config.raftPort(), config.adminPort(),
-        config.dataDir().toAbsolutePath().normalize());
+        .withRouteWait(Duration.ofSeconds(2))
+        .withProxyPort(config.proxyPort() == ServerConfig.NO_PROXY_PORT
+            ? GatewayConfig.NO_PROXY_PORT : config.proxyPort());
+    resp = new RespServer(gateway, raft.router(), meters, this::shutdownFromClient);
+    forwarder = new GrpcForwarder(this::adminAddressOf, Integer.MAX_VALUE);
+    resp.gateway().proxy().forwarder(forwarder);
+
+    try {
+      admin = NettyServerBuilder
+          .forAddress(new InetSocketAddress(config.bind(), config.adminPort()))
+          .addService(new AdminService(raft))
+          .addService(new NodeService(resp.gateway().proxy()))
+          .maxInboundMessageSize(MAX_NODE_MESSAGE)
+          // Other nodes' forwarders ping this often; gRPC's default would cut them off.
+          .permitKeepAliveTime(GrpcForwarder.KEEPALIVE.toMillis() / 2, TimeUnit.MILLISECONDS)
+          .build()
+          .start();
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "cannot listen on admin port " + config.bind() + ":" + config.adminPort(), e);
+    }
+
+    resp.start();
+    LOG.info("Kvorum node {} ready: RESP {}:{}{}, Raft {}, admin {}, data {}", raft.nodeId(),
+        config.bind(), resp.port(),
+        resp.proxyPort() == GatewayConfig.NO_PROXY_PORT ? "" : ", proxy " + resp.proxyPort(),
+        config.raftPort(), config.adminPort(), config.dataDir().toAbsolutePath().normalize());
+  }
+
+  /** {@code host:port} of a node's admin port from the cluster map, or null. */
+  private String adminAddressOf(String nodeId) {
+    for (NodeInfo n : raft.clusterMap().getNodesList()) {
+      if (n.getId().equals(nodeId)) {
+        return n.getAdminAddress();
+      }
+    }
+    return null;
   }
 
   /** SHUTDOWN over RESP: stop in the background so the command's connection can close first. */
@@ -125,6 +156,11 @@ public final class KvorumNode implements AutoCloseable {
   /** The bound RESP port (useful when configured as 0). */
   public int respPort() {
     return resp.port();
+  }
+
+  /** The bound proxy port, or {@link GatewayConfig#NO_PROXY_PORT} without one. */
+  public int proxyPort() {
+    return resp.proxyPort();
   }
 
   /** Blocks until the node has been closed. */
@@ -150,6 +186,9 @@ public final class KvorumNode implements AutoCloseable {
       if (admin != null) {
         admin.shutdown();
         admin.awaitTermination(5, TimeUnit.SECONDS);
+      }
+      if (forwarder != null) {
+        forwarder.close();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -67,4 +67,23 @@ class ServerConfigLoaderTest {
     assertThat(ServerConfigLoader.bytes(Map.of("x", "2gb"), "x")).isEqualTo(2L << 30);
     assertThat(ServerConfigLoader.bytes(Map.of("x", "512"), "x")).isEqualTo(512);
   }
+
+  @Test
+  void theProxyPortIsOffUnlessSetAndMustNotClashWithTheOtherPorts() throws Exception {
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of(), null).proxyPort())
+        .isEqualTo(ServerConfig.NO_PROXY_PORT);
+    assertThat(ServerConfigLoader.load(Map.of("proxy-port", "6400"), Map.of(), null).proxyPort())
+        .isEqualTo(6400);
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of("KVORUM_PROXY_PORT", "6401"), null)
+        .proxyPort()).isEqualTo(6401);
+    Path file = dir.resolve("proxy.conf");
+    Files.writeString(file, "proxy-port 6402\n");
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of(), file).proxyPort()).isEqualTo(6402);
+    assertThatThrownBy(() -> ServerConfigLoader.load(Map.of("proxy-port", "6379"), Map.of(), null))
+        .hasMessage("proxy-port must differ from port (6379)");
+    assertThatThrownBy(() -> ServerConfigLoader.load(Map.of("proxy-port", "7379"), Map.of(), null))
+        .hasMessage("proxy-port must differ from admin-port (7379)");
+    assertThatThrownBy(() -> ServerConfigLoader.load(Map.of("proxy-port", "99999"), Map.of(), null))
+        .hasMessageContaining("proxy-port must be a TCP port");
+  }
 }

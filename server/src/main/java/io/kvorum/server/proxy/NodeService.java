@@ -1,0 +1,68 @@
+package io.kvorum.server.proxy;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.kvorum.proto.node.ExecuteReply;
+import io.kvorum.proto.node.ExecuteRequest;
+import io.kvorum.proto.node.KvorumNodeGrpc;
+import io.kvorum.resp.proxy.ForwardRequest;
+import io.kvorum.resp.proxy.ProxyDispatcher;
+import io.kvorum.resp.proxy.ReplyBytes;
+import io.kvorum.storage.slot.HashSlot;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node-to-node service on the admin port: runs the commands another node's proxy port
+ * forwards, through this node's {@link ProxyDispatcher} (so they are forwarded again if this node
+ * does not lead their group any more), and answers each reply's RESP bytes.
+ */
+public final class NodeService extends KvorumNodeGrpc.KvorumNodeImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeService.class);
+
+  private final ProxyDispatcher proxy;
+
+  public NodeService(ProxyDispatcher proxy) {
+    this.proxy = proxy;
+  }
+
+  @Override
+  public void execute(ExecuteRequest request, StreamObserver<ExecuteReply> response) {
+    if (request.getCommandsCount() == 0 || request.getGroup() < 0
+        || request.getCommandsList().stream().anyMatch(
+            c -> c.getArgsCount() == 0 || c.getSlot() < 0 || c.getSlot() >= HashSlot.COUNT)) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription("malformed request").asException());
+      return;
+    }
+    ForwardRequest forwarded = ForwardMessages.fromProto(request);
+    ProxyDispatcher.Served served = proxy.serve(forwarded);
+    ServerCallStreamObserver<ExecuteReply> call = (ServerCallStreamObserver<ExecuteReply>) response;
+    AtomicBoolean finished = new AtomicBoolean();
+    // The proxy's client went away (or the deadline passed): a blocked command stops waiting.
+    call.setOnCancelHandler(() -> {
+      if (finished.compareAndSet(false, true)) {
+        served.cancel().run();
+      }
+    });
+    served.replies().whenComplete((replies, error) -> {
+      if (!finished.compareAndSet(false, true)) {
+        return;
+      }
+      if (error != null) {
+        LOG.warn("forwarded command on slot group {} failed", request.getGroup(), error);
+        response.onError(Status.INTERNAL.withDescription(String.valueOf(error.getMessage()))
+            .asException());
+        return;
+      }
+      ExecuteReply.Builder reply = ExecuteReply.newBuilder();
+      for (byte[] b : ReplyBytes.encode(replies, request.getResp3())) {
+        reply.addReplies(ByteString.copyFrom(b));
+      }
+      response.onNext(reply.build());
+      response.onCompleted();
+    });
+  }
+}
