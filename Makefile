@@ -11,15 +11,16 @@ MVN ?= mvn
 MVN_FLAGS ?=
 JAR := server/target/kvorum.jar
 
-.PHONY: help deps build run test bench clean
+.PHONY: help deps build run cluster test bench clean
 
 help:
-	@echo "make deps    install/check what tests and benchmarks need (java 17, mvn, redis-server/cli/benchmark)"
-	@echo "make build   compile and package: $(JAR) (+ server/target/lib/) and bin/kvorum"
-	@echo "make run     build, then run one node in the foreground: RESP 127.0.0.1:6379, data in ./data"
-	@echo "make test    deps, then every module's tests and the cross-process tests (mvn verify)"
-	@echo "make bench   deps + build, then redis-benchmark against redis-server and Kvorum side by side"
-	@echo "make clean   remove build outputs (keeps ./data and bench-results/)"
+	@echo "make deps     install/check what tests and benchmarks need (java 17, mvn, redis-server/cli/benchmark)"
+	@echo "make build    compile and package: $(JAR) (+ server/target/lib/) and bin/kvorum"
+	@echo "make run      build, then run one node in the foreground: RESP 127.0.0.1:6379, data in ./data"
+	@echo "make cluster  build, then three nodes joined as a cluster in the foreground: RESP 127.0.0.1:6379-6381, data in ./data/cluster"
+	@echo "make test     deps, then every module's tests and the cross-process tests (mvn verify)"
+	@echo "make bench    deps + build, then redis-benchmark against redis-server and Kvorum side by side"
+	@echo "make clean    remove build outputs (keeps ./data and bench-results/)"
 
 deps:
 	@tools/deps.sh
@@ -35,6 +36,9 @@ build:
 
 run: build
 	exec bin/kvorum server
+
+cluster: build
+	exec tools/cluster.sh
 
 test: deps
 	$(MVN) -B -ntp $(MVN_FLAGS) verify
