@@ -127,6 +127,11 @@ public final class SortCommands {
           }
         }
       }
+      if (conversionError) {
+        // Redis sorts anyway and then answers the error; NaN weights make the order inconsistent,
+        // which Java's sort refuses where glibc's does not, so the pointless sort is skipped.
+        throw new RedisError(NOT_DOUBLE);
+      }
       Comparator<Item> order = comparator(alpha, by != null, req.store() != null, req.desc());
       if (by != null && (start != 0 || end != items.length - 1)) {
         PartialQuicksort.sort(items, order, (int) start, (int) end);
@@ -137,9 +142,6 @@ public final class SortCommands {
 
     int gets = req.gets().size();
     long outputLength = (gets == 0 ? 1 : gets) * (end - start + 1);
-    if (conversionError) {
-      throw new RedisError(NOT_DOUBLE);
-    }
     List<byte[]> output = new ArrayList<>((int) Math.max(0, Math.min(outputLength, 1 << 16)));
     for (long j = start; j <= end; j++) {
       byte[] element = items[(int) j].element;
