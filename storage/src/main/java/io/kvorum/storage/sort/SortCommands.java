@@ -23,8 +23,9 @@ import java.util.List;
 /**
  * SORT and SORT_RO of Redis 7.0 ({@code sort.c}) over lists, sets and sorted sets: numeric or
  * ALPHA order, by the elements or by BY pattern weights, LIMIT, GET patterns, and STORE (SORT
- * only) into a list. SORT is a write (it may STORE), so it runs in the state machine; the result
- * depends only on the data, so every replica computes the same one.
+ * only) into a list. Both run in the state machine (SORT may STORE, and both turn a listpack
+ * sorted set into a skiplist as Redis does); the result depends only on the data, so every
+ * replica computes the same one.
  *
  * <p>The order among elements that compare equal follows Redis too: a full sort is stable, as
  * glibc's {@code qsort} (a merge sort) is, and BY with a LIMIT uses {@link PartialQuicksort}, a
@@ -44,10 +45,12 @@ public final class SortCommands {
             of("sort", -2, "write denyoom movablekeys", 1, 1, 1,
                 "@write @set @sortedset @list @slow @dangerous", ""),
             SortRequest::keys, (ctx, args) -> sort(ctx, args, false)),
+        // Logged although read-only: like SORT it turns a listpack sorted set into a skiplist,
+        // which OBJECT ENCODING and DUMP show, so every replica must apply it.
         KeyspaceCommand.of(
             of("sort_ro", -2, "readonly movablekeys", 1, 1, 1,
                 "@read @set @sortedset @list @slow @dangerous", ""),
-            (ctx, args) -> sort(ctx, args, true)));
+            (ctx, args) -> sort(ctx, args, true)).alwaysLogged());
   }
 
   /** One element being sorted: its weight (numeric) or comparison text (ALPHA with BY). */
@@ -68,6 +71,13 @@ public final class SortCommands {
     RedisType type = meta == null ? RedisType.LIST : meta.type();
     if (type != RedisType.LIST && type != RedisType.SET && type != RedisType.ZSET) {
       throw RedisError.wrongType();
+    }
+    if (type == RedisType.ZSET) {
+      // Redis converts a listpack sorted set to a skiplist before sorting it (zsetConvert in
+      // sortCommandGeneric), SORT_RO included.
+      SortedSet z = SortedSet.of(ks, args[1], meta);
+      z.convertToSkiplist();
+      z.commit();
     }
     boolean dontSort = req.dontSort();
     boolean alpha = req.alpha();

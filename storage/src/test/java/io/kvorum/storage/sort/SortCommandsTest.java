@@ -101,6 +101,23 @@ class SortCommandsTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** Redis converts a listpack sorted set to a skiplist before sorting it, even for SORT_RO. */
+  @Test
+  void sortingASmallSortedSetMakesItASkiplist() {
+    run("zadd {k}z 1 a 2 b");
+    run("zadd {k}y 1 a");
+    run("expire {k}y 1000");
+    assertThat(run("object encoding {k}z")).isEqualTo("listpack");
+    assertThat(run("sort {k}z bogus")).isEqualTo("-ERR syntax error");
+    assertThat(run("object encoding {k}z")).isEqualTo("listpack");
+    assertThat(run("sort_ro {k}z alpha limit 0 1")).isEqualTo("[a]");
+    assertThat(run("object encoding {k}z")).isEqualTo("skiplist");
+    assertThat(run("sort {k}y by nosort")).isEqualTo("[a]");
+    assertThat(run("object encoding {k}y")).isEqualTo("skiplist");
+    assertThat(run("ttl {k}y")).isEqualTo(":1000");
+    assertThat(run("zrange {k}z 0 -1 withscores")).isEqualTo("[a, 1, b, 2]");
+  }
+
   @Test
   void byAndGetPatternsReadStringsAndHashFields() {
     run("rpush {k}l a b c d");
