@@ -72,10 +72,14 @@ public final class SortCommands {
     if (type != RedisType.LIST && type != RedisType.SET && type != RedisType.ZSET) {
       throw RedisError.wrongType();
     }
+    boolean errnoRange = false;
     if (type == RedisType.ZSET) {
       // Redis converts a listpack sorted set to a skiplist before sorting it (zsetConvert in
-      // sortCommandGeneric), SORT_RO included.
+      // sortCommandGeneric), SORT_RO included. It reads each score back with strtod, which
+      // leaves errno at ERANGE after a subnormal one; nothing clears errno before the weights are
+      // parsed, so every weight parsed with strtod then counts as out of range.
       SortedSet z = SortedSet.of(ks, args[1], meta);
+      errnoRange = z.isListpack() && hasSubnormalScore(z);
       z.convertToSkiplist();
       z.commit();
     }
@@ -121,10 +125,12 @@ public final class SortCommands {
     boolean conversionError = false;
     if (!dontSort) {
       for (Item item : items) {
-        byte[] weight = by == null ? item.element : SortPattern.lookup(ks, by, item.element);
-        if (weight == null) {
+        SortPattern.Weight found = by == null ? new SortPattern.Weight(item.element, false)
+            : SortPattern.lookupWeight(ks, by, item.element);
+        if (found == null) {
           continue;
         }
+        byte[] weight = found.value();
         if (alpha) {
           if (by != null) {
             item.weight = weight;
@@ -132,7 +138,8 @@ public final class SortCommands {
         } else {
           Strtod.Result r = Strtod.parse(weight, 0);
           item.score = r.value();
-          if (!Strtod.atCEnd(weight, r.end()) || rangeError(r) || Double.isNaN(r.value())) {
+          if (!Strtod.atCEnd(weight, r.end()) || rangeError(r) || Double.isNaN(r.value())
+              || errnoRange && !found.integer()) {
             conversionError = true;
           }
         }
@@ -238,6 +245,17 @@ public final class SortCommands {
       Collections.reverse(out);
     }
     return out;
+  }
+
+  /** Whether a score is subnormal: its %.17g text reads back with ERANGE (see {@link #rangeError}). */
+  private static boolean hasSubnormalScore(SortedSet z) {
+    for (SortedSet.Entry e : z.all()) {
+      double v = Math.abs(e.score());
+      if (v != 0 && v < Double.MIN_NORMAL) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -118,6 +118,37 @@ class SortCommandsTest {
     assertThat(run("zrange {k}z 0 -1 withscores")).isEqualTo("[a, 1, b, 2]");
   }
 
+  /**
+   * Converting a listpack sorted set re-reads its scores with strtod; a subnormal one leaves
+   * errno at ERANGE, so Redis 7.0 then fails every weight it parses with strtod: the elements
+   * themselves and string weights, but not integer-encoded strings or listpack integer fields
+   * (read without strtod), nor missing weights. Replies recorded from redis-server 7.0.15.
+   */
+  @Test
+  void aSubnormalScoreFailsTheWeightsRedisParsesWithStrtod() {
+    run("zadd {k}z 5e-324 10");
+    assertThat(run("sort {k}z")).isEqualTo("-" + SortCommands.NOT_DOUBLE);
+    assertThat(run("sort {k}z")).as("a skiplist now: no conversion").isEqualTo("[10]");
+    run("zadd {k}y 5e-324 a 1 b");
+    run("set {k}w_a 2");
+    run("set {k}w_b 1");
+    assertThat(run("sort {k}y by {k}w_*")).isEqualTo("[b, a]");
+    run("zadd {k}x 5e-324 a 1 b");
+    run("set {k}w_a 2.5");
+    assertThat(run("sort {k}x by {k}w_*")).isEqualTo("-" + SortCommands.NOT_DOUBLE);
+    run("zadd {k}v 5e-324 a 1 b");
+    run("hset {k}h_a f 7");
+    run("hset {k}h_b f 3");
+    assertThat(run("sort {k}v by {k}h_*->f")).isEqualTo("[b, a]");
+    run("zadd {k}u 5e-324 a 1 b");
+    run("hset {k}h_a f 7.5");
+    assertThat(run("sort {k}u by {k}h_*->f")).isEqualTo("-" + SortCommands.NOT_DOUBLE);
+    run("zadd {k}t 5e-324 a 1 b");
+    assertThat(run("sort {k}t alpha")).isEqualTo("[a, b]");
+    run("zadd {k}s 5e-324 a 1 b");
+    assertThat(run("sort {k}s by {k}nothing_*")).isEqualTo("[a, b]");
+  }
+
   @Test
   void byAndGetPatternsReadStringsAndHashFields() {
     run("rpush {k}l a b c d");
