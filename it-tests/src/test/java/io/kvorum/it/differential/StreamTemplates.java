@@ -95,6 +95,20 @@ final class StreamTemplates {
 
   /** An explicit ID, in one of the forms Redis accepts, or now and then an invalid one. */
   static String id(CommandGenerator g) {
+    return id(g, true);
+  }
+
+  /**
+   * An ID for XADD or XSETID, which can make it the stream's last ID: never one whose sequence is
+   * 2^64-1 below the last possible milliseconds, since after it Redis 7.0 answers XADD ms-* from
+   * a stale errno (streamAppendItem fails without setting it): "equal or smaller" or "too large"
+   * depending on what failed before, in any client.
+   */
+  static String lastId(CommandGenerator g) {
+    return id(g, false);
+  }
+
+  private static String id(CommandGenerator g, boolean maxSequence) {
     double r = g.random.nextDouble();
     if (r < 0.75) {
       return millis(g) + "-" + g.random.nextInt(4);
@@ -103,7 +117,8 @@ final class StreamTemplates {
       return String.valueOf(millis(g));
     }
     return g.chance(0.9) ? g.pick("0-0", "0", "abc", "-1", "1-", "18446744073709551616", "", "1-x", "0-1")
-        : g.pick("18446744073709551615-18446744073709551615", "1-18446744073709551615");
+        : maxSequence ? g.pick("18446744073709551615-18446744073709551615", "1-18446744073709551615")
+        : "18446744073709551615-18446744073709551615";
   }
 
   private static List<String> ids(CommandGenerator g, int count) {
@@ -123,7 +138,7 @@ final class StreamTemplates {
     if (r < 0.2) {
       return millis(g) + "-*";
     }
-    return id(g);
+    return lastId(g);
   }
 
   /** A range bound: an ID, inclusive or exclusive, or one of the special ones. */
@@ -359,7 +374,7 @@ final class StreamTemplates {
   }
 
   private static GeneratedCommand xsetid(CommandGenerator g) {
-    List<String> fixed = new ArrayList<>(List.of(streamKey(g), id(g)));
+    List<String> fixed = new ArrayList<>(List.of(streamKey(g), lastId(g)));
     List<List<String>> options = new ArrayList<>();
     if (g.chance(0.3)) {
       options.add(List.of(g.name("ENTRIESADDED"), g.chance(0.85) ? String.valueOf(g.random.nextInt(12)) : g.pick("-1", "abc")));
