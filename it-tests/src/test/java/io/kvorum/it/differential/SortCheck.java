@@ -253,7 +253,7 @@ final class SortCheck {
 
   /**
    * Loads the standalone server with the oracle's keys under the sorted key's hash tag (values
-   * and TTLs), runs the SORT there, and copies a STORE result back to the oracle.
+   * and deadlines), runs the SORT there, and copies a STORE result back to the oracle.
    */
   private static RespReply onStandalone(Step step, String key, Plan plan) {
     // Patterns can only name keys under the key's hash tag; without a tag, only GET # is
@@ -263,19 +263,20 @@ final class SortCheck {
     List<List<byte[]>> reads = new ArrayList<>();
     for (RespReply name : keys.elements()) {
       reads.add(List.of(bytes("DUMP"), name.payload()));
-      reads.add(List.of(bytes("PTTL"), name.payload()));
+      reads.add(List.of(bytes("PEXPIRETIME"), name.payload()));
     }
     List<RespReply> values = step.pipelineOnOracle(reads);
     List<List<byte[]>> load = new ArrayList<>();
     load.add(RawResp.utf8("FLUSHALL"));
     for (int i = 0; i < keys.elements().size(); i++) {
       RespReply payload = values.get(2 * i);
-      long ttl = values.get(2 * i + 1).asLong();
-      if (payload.isNull() || ttl == -2) {
+      long deadline = values.get(2 * i + 1).asLong();
+      if (payload.isNull() || deadline == -2) {
         continue; // expired in between
       }
-      load.add(List.of(bytes("RESTORE"), keys.elements().get(i).payload(), bytes(String.valueOf(Math.max(ttl, 0))),
-          payload.payload()));
+      // The absolute deadline: a relative TTL near 2^63 would overflow when Redis adds its clock.
+      load.add(List.of(bytes("RESTORE"), keys.elements().get(i).payload(), bytes(String.valueOf(Math.max(deadline, 0))),
+          payload.payload(), bytes("ABSTTL")));
     }
     load.add(CLEAR_ERRNO);
     List<RespReply> loaded = step.pipelineOnStandalone(load);
