@@ -193,6 +193,15 @@ final class SortDumpTemplates {
       }
       return g.cmd(hash ? "HSET" : "ZADD", args);
     }));
+    t.add(new Template(d, 0.3, g -> {
+      // Past a quicklist node's 8 kB: a list of several nodes.
+      List<String> args = new ArrayList<>(List.of(g.key()));
+      int count = 100 + g.random.nextInt(80);
+      for (int i = 0; i < count; i++) {
+        args.add(g.randomText(60 + g.random.nextInt(20), "ab") + i);
+      }
+      return g.cmd(g.pick("RPUSH", "RPUSH", "LPUSH"), args);
+    }));
     t.add(new Template(d, 0.8, g -> g.cmd("XADD", g.key(), (1 + g.random.nextInt(9)) + "-" + g.random.nextInt(3),
         "f", g.value())));
     t.add(new Template(d, 0.8, g -> g.cmd(g.pick("EXPIRE", "PEXPIRE"), g.key(), String.valueOf(100_000 + g.random.nextInt(1_000_000)))));
