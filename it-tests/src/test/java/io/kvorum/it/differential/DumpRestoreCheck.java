@@ -36,10 +36,12 @@ final class DumpRestoreCheck {
   /** Redis 7.0's stream payloads (STREAM_LISTPACKS, _2, _3). */
   private static final Set<Integer> STREAM_TYPES = Set.of(15, 19, 21);
   /**
-   * Kvorum cannot DUMP or RESTORE streams yet (README, DUMP/RESTORE): a stream's payload is not
-   * compared, and RESTORE sends a bad payload instead. Set to true once it can.
+   * Whether the target DUMPs and RESTOREs streams ({@code -Dkvorum.diff.streamPayloads}). Without
+   * it a stream's payload is not compared, and RESTORE gets a bad payload instead. With it, Redis
+   * judges the target's stream payload by its content (entries, IDs, counters, groups, PELs and
+   * consumers; node layout and clock readings aside), and stream payloads are restored like any.
    */
-  static final boolean STREAM_PAYLOADS = false;
+  static final boolean STREAM_PAYLOADS = Boolean.getBoolean("kvorum.diff.streamPayloads");
   /** Keys on the oracle for restoring payloads there; deleted at once, outside the generator's pool. */
   private static final String MINE = "{dump-check}redis";
   private static final String THEIRS = "{dump-check}kvorum";
@@ -57,7 +59,7 @@ final class DumpRestoreCheck {
       return step.targetFailed(e, expected);
     }
     if (isPayload(expected) && STREAM_TYPES.contains(type(expected)) && !STREAM_PAYLOADS) {
-      return step.agreed("(a stream's payload: Kvorum does not DUMP streams yet; not compared)");
+      return step.agreed("(a stream's payload: not compared without -Dkvorum.diff.streamPayloads)");
     }
     if (!isPayload(expected) || !isPayload(actual)) {
       return expected.sameBytes(actual) ? step.agreed(expected.render())
@@ -91,15 +93,19 @@ final class DumpRestoreCheck {
         case "set" -> List.of("SMEMBERS");
         case "hash" -> List.of("HGETALL");
         case "list" -> List.of("LRANGE", "0", "-1");
+        case "stream" -> List.of("XINFO", "STREAM", "FULL");
         default -> null;
       };
       if (read == null) {
         problem = "a payload of RDB type " + type(expected) + " (" + type + ") this check does not know";
       } else {
         List<RespReply> contents = step.pipelineOnOracle(List.of(withKey(read, MINE), withKey(read, THEIRS)));
-        boolean same = type.equals("list") ? contents.get(0).sameBytes(contents.get(1))
-            : ReplyComparison.sortedItems(contents.get(0), type.equals("hash"))
-                .equals(ReplyComparison.sortedItems(contents.get(1), type.equals("hash")));
+        boolean same = switch (type) {
+          case "list" -> contents.get(0).sameBytes(contents.get(1));
+          case "stream" -> ReplyComparison.sameStreamContent(contents.get(0), contents.get(1)) == null;
+          default -> ReplyComparison.sortedItems(contents.get(0), type.equals("hash"))
+              .equals(ReplyComparison.sortedItems(contents.get(1), type.equals("hash")));
+        };
         if (!same) {
           problem = "Redis restores the target's payload with other content: " + contents.get(1).render()
               + ", its own: " + contents.get(0).render();
@@ -248,9 +254,12 @@ final class DumpRestoreCheck {
     return type(payload) == 18 && bytes.length > 1 && bytes[1] != 1; // RDB length 1: one node
   }
 
+  /** The read with the key after its name (and subcommand: XINFO STREAM key FULL). */
   private static List<byte[]> withKey(List<String> read, String key) {
-    List<String> args = new ArrayList<>(List.of(read.get(0), key));
-    args.addAll(read.subList(1, read.size()));
+    int at = read.get(0).equals("XINFO") ? 2 : 1;
+    List<String> args = new ArrayList<>(read.subList(0, at));
+    args.add(key);
+    args.addAll(read.subList(at, read.size()));
     return utf8(args.toArray(String[]::new));
   }
 
