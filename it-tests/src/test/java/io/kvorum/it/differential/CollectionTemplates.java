@@ -22,6 +22,19 @@ final class CollectionTemplates {
     zsets(t);
   }
 
+  /**
+   * Key commands every data-type family carries too, so that a sequence focused on one type (see
+   * CommandGenerator) still checks its encoding name and copies, renames and deletes it.
+   */
+  static void keyCommands(List<Template> t, Family family) {
+    t.add(new Template(family, 1, g -> g.cmd("OBJECT", g.name("ENCODING"), g.key())));
+    t.add(new Template(family, 0.5, g -> g.cmd("TYPE", g.key())));
+    t.add(new Template(family, 0.5, g -> g.chance(0.5) ? g.cmd("COPY", g.keys(2))
+        : g.cmd("COPY", g.keys(1).get(0), List.of(g.keys(1).get(0), g.name("REPLACE")))));
+    t.add(new Template(family, 0.3, g -> g.cmd("RENAME", g.keys(2))));
+    t.add(new Template(family, 0.4, g -> g.cmd("DEL", g.key())));
+  }
+
   // --- hashes -----------------------------------------------------------------------------------
 
   private static final String[][] HASH_ARITY = {

@@ -30,7 +30,8 @@ final class CommandGenerator {
   /** Groups of commands, selectable with -Dkvorum.diff.families. */
   enum Family {
     STRINGS, KEYS, CONNECTION, MALFORMED,
-    HASHES, LISTS, SETS, ZSETS, BITMAPS, HYPERLOGLOG, GEO;
+    HASHES, LISTS, SETS, ZSETS, BITMAPS, HYPERLOGLOG, GEO,
+    STREAMS, SORT, DUMP, BLOCKING;
 
     /** Everything: the types share the key space, so every command also meets every other type (WRONGTYPE). */
     static final Set<Family> DEFAULT = EnumSet.allOf(Family.class);
@@ -95,6 +96,8 @@ final class CommandGenerator {
   };
 
   final Random random;
+  /** Milliseconds around which stream IDs are drawn; XADD moves it on (see {@link StreamTemplates}). */
+  long streamClock = 1;
   /** Commands that must come right after the one just made (see {@link #set()}). */
   private final java.util.ArrayDeque<GeneratedCommand> followUps = new java.util.ArrayDeque<>();
   private final List<Template> templates;
@@ -224,6 +227,13 @@ final class CommandGenerator {
 
     CollectionTemplates.addTo(t);
     BitmapHllGeoTemplates.addTo(t);
+    StreamTemplates.addTo(t);
+    SortDumpTemplates.addTo(t);
+    BlockingTemplates.addTo(t);
+    for (Family dataType : List.of(Family.HASHES, Family.LISTS, Family.SETS, Family.ZSETS, Family.BITMAPS,
+        Family.HYPERLOGLOG, Family.GEO, Family.STREAMS, Family.SORT, Family.DUMP)) {
+      CollectionTemplates.keyCommands(t, dataType);
+    }
     return t;
   }
 

@@ -37,7 +37,7 @@ final class DifferentialRunner implements AutoCloseable {
       String upper = command.toUpperCase(java.util.Locale.ROOT);
       int space = upper.indexOf(' ');
       String first = space < 0 ? upper : upper.substring(0, space);
-      if ((first.equals("OBJECT") || first.equals("CLUSTER")) && space > 0) {
+      if (GeneratedCommand.CONTAINERS.contains(first) && space > 0) {
         String rest = upper.substring(space + 1).replace("\"", "");
         int next = rest.indexOf(' ');
         return first + " " + (next < 0 ? rest : rest.substring(0, next));
@@ -93,10 +93,117 @@ final class DifferentialRunner implements AutoCloseable {
   private static final class Connections {
     final RawResp oracle;
     final RawResp target;
+    /** The standalone redis-server that evaluates what Redis Cluster refuses (SORT's patterns). */
+    final RawResp standalone;
 
-    Connections(RawResp oracle, RawResp target) {
+    Connections(RawResp oracle, RawResp target, RawResp standalone) {
       this.oracle = oracle;
       this.target = target;
+      this.standalone = standalone;
+    }
+  }
+
+  /**
+   * One step for a check that makes its own round trips (DUMP/RESTORE, SORT, XADD *): the
+   * connections, and where the outcome goes. Oracle failures end the test (the oracle is not
+   * under test); target failures are mismatches.
+   */
+  static final class Step {
+    private final Connections pair;
+    private final int index;
+    final GeneratedCommand command;
+    private final List<String> transcript;
+    private final MismatchBuilder mismatch;
+    private final Coverage coverage;
+    private final RespEndpoint oracleEndpoint;
+
+    private Step(Connections pair, int index, GeneratedCommand command, List<String> transcript,
+        MismatchBuilder mismatch, Coverage coverage, RespEndpoint oracleEndpoint) {
+      this.pair = pair;
+      this.index = index;
+      this.command = command;
+      this.transcript = transcript;
+      this.mismatch = mismatch;
+      this.coverage = coverage;
+      this.oracleEndpoint = oracleEndpoint;
+    }
+
+    RespReply onOracle(List<byte[]> args) {
+      return call(pair.oracle, args, oracleEndpoint.describe());
+    }
+
+    RespReply onOracle(String... args) {
+      return onOracle(RawResp.utf8(args));
+    }
+
+    RespReply onStandalone(List<byte[]> args) {
+      return call(pair.standalone, args, "the standalone redis-server");
+    }
+
+    /** Sends all commands at once and reads their replies. */
+    List<RespReply> pipelineOnStandalone(List<List<byte[]>> commands) {
+      return pipeline(pair.standalone, commands, "the standalone redis-server");
+    }
+
+    /** Sends all commands at once and reads their replies. */
+    List<RespReply> pipelineOnOracle(List<List<byte[]>> commands) {
+      return pipeline(pair.oracle, commands, oracleEndpoint.describe());
+    }
+
+    RespReply onTarget(List<byte[]> args) throws IOException {
+      return pair.target.call(args);
+    }
+
+    RespReply onTarget(String... args) throws IOException {
+      return onTarget(RawResp.utf8(args));
+    }
+
+    /** Counts the command and the oracle's reply in the coverage statistics. */
+    void record(RespReply oracleReply) {
+      coverage.record(command, oracleReply);
+    }
+
+    Optional<Mismatch> mismatch(String reason, RespReply oracleReply, RespReply targetReply) {
+      return mismatch.at(index, reason, shown(oracleReply), shown(targetReply));
+    }
+
+    Optional<Mismatch> mismatch(String reason, String oracleReply, String targetReply) {
+      return mismatch.at(index, reason, oracleReply, targetReply);
+    }
+
+    Optional<Mismatch> targetFailed(IOException e, RespReply oracleReply) {
+      return mismatch.at(index, "target connection failed: " + new TargetFailure(e).getMessage(),
+          oracleReply == null ? "(not sent)" : shown(oracleReply), "(no reply)");
+    }
+
+    /** The step agreed: its line in the transcript, with what was compared. */
+    Optional<Mismatch> agreed(String reply) {
+      transcript.add(line(index, command, reply));
+      return Optional.empty();
+    }
+
+    private static RespReply call(RawResp connection, List<byte[]> args, String who) {
+      try {
+        return connection.call(args);
+      } catch (IOException e) {
+        throw new UncheckedIOException(who + " failed", e);
+      }
+    }
+
+    private static List<RespReply> pipeline(RawResp connection, List<List<byte[]>> commands, String who) {
+      try {
+        for (List<byte[]> command : commands) {
+          connection.send(command);
+        }
+        connection.flush();
+        List<RespReply> replies = new ArrayList<>(commands.size());
+        for (int i = 0; i < commands.size(); i++) {
+          replies.add(connection.read());
+        }
+        return replies;
+      } catch (IOException e) {
+        throw new UncheckedIOException(who + " failed", e);
+      }
     }
   }
 
@@ -120,6 +227,12 @@ final class DifferentialRunner implements AutoCloseable {
     Map<Integer, List<String>> bySlot = new TreeMap<>();
     List<String> keys = new ArrayList<>(CommandGenerator.ALL_KEYS);
     keys.add(""); // the empty key is in the pool too
+    for (String tag : SortDumpTemplates.TAGS) { // SORT's weight keys
+      for (String element : SortDumpTemplates.ELEMENTS) {
+        keys.add("{" + tag + "}w_" + element);
+        keys.add("{" + tag + "}h_" + element);
+      }
+    }
     for (String key : keys) {
       bySlot.computeIfAbsent(io.kvorum.it.fixture.HashSlot.of(key), slot -> new ArrayList<>()).add(key);
     }
@@ -135,13 +248,19 @@ final class DifferentialRunner implements AutoCloseable {
 
   private final RespEndpoint oracle;
   private final RespEndpoint target;
+  private final RespEndpoint standalone;
   private final boolean pipeline;
   private final Map<Protocol, Connections> connections = new EnumMap<>(Protocol.class);
   final Coverage coverage = new Coverage();
 
-  DifferentialRunner(RespEndpoint oracle, RespEndpoint target, boolean pipeline) {
+  /**
+   * @param standalone a non-cluster redis-server for what Redis Cluster refuses but Kvorum
+   *     accepts (see {@link Check#SORT}); its data is replaced whenever it is used
+   */
+  DifferentialRunner(RespEndpoint oracle, RespEndpoint target, RespEndpoint standalone, boolean pipeline) {
     this.oracle = oracle;
     this.target = target;
+    this.standalone = standalone;
     this.pipeline = pipeline;
   }
 
@@ -208,7 +327,11 @@ final class DifferentialRunner implements AutoCloseable {
           return mismatch.at(step, "target connection failed: " + failure.getMessage(), shown(expected), "(no reply)");
         }
         RespReply actual = targetReplies.get(i);
-        String problem = ReplyComparison.compare(command.check(), expected, actual);
+        // A reset's count depends on what the previous sequence left, which differs after a
+        // mismatch there: only its kind is compared, so one difference is reported once.
+        String problem = step < RESET.size()
+            ? (actual.kind() == RespReply.Kind.INTEGER ? null : "the reset DEL did not answer an integer")
+            : ReplyComparison.compare(command.check(), expected, actual);
         if (problem != null) {
           return mismatch.at(step, problem, shown(expected), shown(actual));
         }
@@ -220,7 +343,7 @@ final class DifferentialRunner implements AutoCloseable {
   }
 
   @FunctionalInterface
-  private interface MismatchBuilder {
+  interface MismatchBuilder {
     Optional<Mismatch> at(int step, String reason, String oracleReply, String targetReply);
   }
 
@@ -230,6 +353,11 @@ final class DifferentialRunner implements AutoCloseable {
       case RANDOM_KEY -> randomKey(pair, step, command, transcript, mismatch);
       case FULL_SCAN -> fullScan(pair, step, command, transcript, mismatch);
       case RANDOM_MEMBERS -> randomMembers(pair, step, command, transcript, mismatch);
+      case STREAM_AUTO_ID -> StreamAutoIdCheck.run(new Step(pair, step, command, transcript, mismatch, coverage, oracle));
+      case DUMP -> DumpRestoreCheck.dump(new Step(pair, step, command, transcript, mismatch, coverage, oracle));
+      case RESTORE_OWN, RESTORE_ORACLE, RESTORE_CORRUPT ->
+          DumpRestoreCheck.restore(new Step(pair, step, command, transcript, mismatch, coverage, oracle));
+      case SORT -> SortCheck.run(new Step(pair, step, command, transcript, mismatch, coverage, oracle));
       default -> throw new IllegalArgumentException(command.check().toString());
     };
   }
@@ -555,16 +683,27 @@ final class DifferentialRunner implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot connect to the oracle " + oracle.describe(), e);
     }
+    RawResp standaloneConnection;
+    try {
+      standaloneConnection = standalone.connect();
+    } catch (IOException e) {
+      oracleConnection.close();
+      throw new UncheckedIOException("cannot connect to the standalone redis-server " + standalone.describe(), e);
+    }
     RawResp targetConnection;
     try {
       targetConnection = target.connect();
     } catch (IOException e) {
       oracleConnection.close();
+      standaloneConnection.close();
       throw new TargetFailure(e);
     }
-    Connections pair = new Connections(oracleConnection, targetConnection);
+    Connections pair = new Connections(oracleConnection, targetConnection, standaloneConnection);
     connections.put(protocol, pair);
     if (protocol == Protocol.RESP3) {
+      if (oracleCall(standaloneConnection, RawResp.utf8("HELLO", "3")).kind() != RespReply.Kind.MAP) {
+        throw new IllegalStateException("the standalone redis-server did not switch to RESP3");
+      }
       // HELLO's reply carries the server's name, version and connection id: not comparable byte
       // for byte, so only its shape is checked. Every later reply is compared exactly.
       RespReply expected = oracleCall(oracleConnection, RawResp.utf8("HELLO", "3"));
@@ -599,10 +738,11 @@ final class DifferentialRunner implements AutoCloseable {
     if (pair != null) {
       pair.oracle.close();
       pair.target.close();
+      pair.standalone.close();
     }
   }
 
-  private static String shown(RespReply reply) {
+  static String shown(RespReply reply) {
     return reply.rawEscaped() + "    " + reply.render();
   }
 

@@ -4,7 +4,6 @@ import io.kvorum.it.fixture.RawResp;
 import io.kvorum.it.fixture.RespReply;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /** One command of a random sequence, and how its replies are compared. */
 record GeneratedCommand(List<String> args, Check check) {
@@ -20,11 +19,14 @@ record GeneratedCommand(List<String> args, Check check) {
   /** The command name in upper case, for statistics ("SET", "OBJECT ENCODING", "FOO"). */
   String name() {
     String first = args.isEmpty() ? "" : args.get(0).toUpperCase(java.util.Locale.ROOT);
-    if ((first.equals("OBJECT") || first.equals("CLUSTER")) && args.size() > 1) {
+    if (CONTAINERS.contains(first) && args.size() > 1) {
       return first + " " + args.get(1).toUpperCase(java.util.Locale.ROOT);
     }
     return first;
   }
+
+  /** Commands whose statistics are kept per subcommand. */
+  static final java.util.Set<String> CONTAINERS = java.util.Set.of("OBJECT", "CLUSTER", "XGROUP", "XINFO");
 
   List<byte[]> bytes() {
     return RawResp.utf8(args.toArray(String[]::new));
@@ -35,8 +37,12 @@ record GeneratedCommand(List<String> args, Check check) {
     if (args.isEmpty()) {
       return "(empty command)";
     }
-    return args.get(0) + args.stream().skip(1)
-        .map(arg -> " \"" + RespReply.escape(arg.getBytes(StandardCharsets.UTF_8)).replace("\"", "\\\"") + "\"")
-        .collect(Collectors.joining());
+    boolean restore = check == Check.RESTORE_OWN || check == Check.RESTORE_ORACLE || check == Check.RESTORE_CORRUPT;
+    StringBuilder out = new StringBuilder(args.get(0));
+    for (int i = 1; i < args.size(); i++) {
+      String quoted = "\"" + RespReply.escape(args.get(i).getBytes(StandardCharsets.UTF_8)).replace("\"", "\\\"") + "\"";
+      out.append(' ').append(restore && i == 3 ? "<payload: DUMP " + quoted + ">" : quoted);
+    }
+    return out.toString();
   }
 }

@@ -21,4 +21,12 @@ class CommandEntryTest {
     assertThat(pfcount.isWrite()).isTrue();
     assertThat(pfcount.spec().isWrite()).isFalse();
   }
+
+  /** SORT_RO turns a listpack sorted set into a skiplist (OBJECT ENCODING, DUMP show it), as SORT does. */
+  @Test
+  void sortRoIsLoggedThoughCommandInfoSaysReadonly() {
+    CommandEntry sortRo = TABLE.get("sort_ro");
+    assertThat(sortRo.isWrite()).isTrue();
+    assertThat(sortRo.spec().isWrite()).isFalse();
+  }
 }

@@ -8,6 +8,10 @@ import java.util.Comparator;
  * stable, so among elements that compare equal the order it leaves is the one its exact sequence
  * of swaps produces; this port makes the same comparisons and swaps, so SORT answers ties like
  * Redis does.
+ *
+ * <p>Redis 7.0's copy lacks the switch to insertion sort that NetBSD makes after a partitioning
+ * pass that swapped nothing: such a pass still moves the pivot to the partition boundary and
+ * recurses, and that is visible in where ties end up.
  */
 final class PartialQuicksort {
   private PartialQuicksort() {}
@@ -20,7 +24,6 @@ final class PartialQuicksort {
   private static <T> void sort(T[] v, int a, int n, Comparator<? super T> cmp, int lrange,
       int rrange) {
     while (true) {
-      boolean swapped = false;
       if (n < 7) {
         insertion(v, a, n, cmp);
         return;
@@ -46,7 +49,6 @@ final class PartialQuicksort {
         int r;
         while (pb <= pc && (r = cmp.compare(v[pb], v[a])) <= 0) {
           if (r == 0) {
-            swapped = true;
             swap(v, pa, pb);
             pa++;
           }
@@ -54,7 +56,6 @@ final class PartialQuicksort {
         }
         while (pb <= pc && (r = cmp.compare(v[pc], v[a])) >= 0) {
           if (r == 0) {
-            swapped = true;
             swap(v, pc, pd);
             pd--;
           }
@@ -64,14 +65,8 @@ final class PartialQuicksort {
           break;
         }
         swap(v, pb, pc);
-        swapped = true;
         pb++;
         pc--;
-      }
-      if (!swapped) {
-        // Nothing moved: the partition looks sorted, so insertion sort finishes it cheaply.
-        insertion(v, a, n, cmp);
-        return;
       }
       int pn = a + n;
       int r = Math.min(pa - a, pb - pa);

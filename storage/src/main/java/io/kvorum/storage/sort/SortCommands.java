@@ -23,8 +23,9 @@ import java.util.List;
 /**
  * SORT and SORT_RO of Redis 7.0 ({@code sort.c}) over lists, sets and sorted sets: numeric or
  * ALPHA order, by the elements or by BY pattern weights, LIMIT, GET patterns, and STORE (SORT
- * only) into a list. SORT is a write (it may STORE), so it runs in the state machine; the result
- * depends only on the data, so every replica computes the same one.
+ * only) into a list. Both run in the state machine (SORT may STORE, and both turn a listpack
+ * sorted set into a skiplist as Redis does); the result depends only on the data, so every
+ * replica computes the same one.
  *
  * <p>The order among elements that compare equal follows Redis too: a full sort is stable, as
  * glibc's {@code qsort} (a merge sort) is, and BY with a LIMIT uses {@link PartialQuicksort}, a
@@ -44,10 +45,12 @@ public final class SortCommands {
             of("sort", -2, "write denyoom movablekeys", 1, 1, 1,
                 "@write @set @sortedset @list @slow @dangerous", ""),
             SortRequest::keys, (ctx, args) -> sort(ctx, args, false)),
+        // Logged although read-only: like SORT it turns a listpack sorted set into a skiplist,
+        // which OBJECT ENCODING and DUMP show, so every replica must apply it.
         KeyspaceCommand.of(
             of("sort_ro", -2, "readonly movablekeys", 1, 1, 1,
                 "@read @set @sortedset @list @slow @dangerous", ""),
-            (ctx, args) -> sort(ctx, args, true)));
+            (ctx, args) -> sort(ctx, args, true)).alwaysLogged());
   }
 
   /** One element being sorted: its weight (numeric) or comparison text (ALPHA with BY). */
@@ -68,6 +71,17 @@ public final class SortCommands {
     RedisType type = meta == null ? RedisType.LIST : meta.type();
     if (type != RedisType.LIST && type != RedisType.SET && type != RedisType.ZSET) {
       throw RedisError.wrongType();
+    }
+    boolean errnoRange = false;
+    if (type == RedisType.ZSET) {
+      // Redis converts a listpack sorted set to a skiplist before sorting it (zsetConvert in
+      // sortCommandGeneric), SORT_RO included. It reads each score back with strtod, which
+      // leaves errno at ERANGE after a subnormal one; nothing clears errno before the weights are
+      // parsed, so every weight parsed with strtod then counts as out of range.
+      SortedSet z = SortedSet.of(ks, args[1], meta);
+      errnoRange = z.isListpack() && hasSubnormalScore(z);
+      z.convertToSkiplist();
+      z.commit();
     }
     boolean dontSort = req.dontSort();
     boolean alpha = req.alpha();
@@ -111,10 +125,12 @@ public final class SortCommands {
     boolean conversionError = false;
     if (!dontSort) {
       for (Item item : items) {
-        byte[] weight = by == null ? item.element : SortPattern.lookup(ks, by, item.element);
-        if (weight == null) {
+        SortPattern.Weight found = by == null ? new SortPattern.Weight(item.element, false)
+            : SortPattern.lookupWeight(ks, by, item.element);
+        if (found == null) {
           continue;
         }
+        byte[] weight = found.value();
         if (alpha) {
           if (by != null) {
             item.weight = weight;
@@ -122,10 +138,16 @@ public final class SortCommands {
         } else {
           Strtod.Result r = Strtod.parse(weight, 0);
           item.score = r.value();
-          if (!Strtod.atCEnd(weight, r.end()) || rangeError(r) || Double.isNaN(r.value())) {
+          if (!Strtod.atCEnd(weight, r.end()) || rangeError(r) || Double.isNaN(r.value())
+              || errnoRange && !found.integer()) {
             conversionError = true;
           }
         }
+      }
+      if (conversionError) {
+        // Redis sorts anyway and then answers the error; NaN weights make the order inconsistent,
+        // which Java's sort refuses where glibc's does not, so the pointless sort is skipped.
+        throw new RedisError(NOT_DOUBLE);
       }
       Comparator<Item> order = comparator(alpha, by != null, req.store() != null, req.desc());
       if (by != null && (start != 0 || end != items.length - 1)) {
@@ -137,9 +159,6 @@ public final class SortCommands {
 
     int gets = req.gets().size();
     long outputLength = (gets == 0 ? 1 : gets) * (end - start + 1);
-    if (conversionError) {
-      throw new RedisError(NOT_DOUBLE);
-    }
     List<byte[]> output = new ArrayList<>((int) Math.max(0, Math.min(outputLength, 1 << 16)));
     for (long j = start; j <= end; j++) {
       byte[] element = items[(int) j].element;
@@ -226,6 +245,17 @@ public final class SortCommands {
       Collections.reverse(out);
     }
     return out;
+  }
+
+  /** Whether a score is subnormal: its %.17g text reads back with ERANGE (see {@link #rangeError}). */
+  private static boolean hasSubnormalScore(SortedSet z) {
+    for (SortedSet.Entry e : z.all()) {
+      double v = Math.abs(e.score());
+      if (v != 0 && v < Double.MIN_NORMAL) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

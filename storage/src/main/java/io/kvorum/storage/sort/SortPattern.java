@@ -4,6 +4,7 @@ import io.kvorum.storage.hash.HashedMembers;
 import io.kvorum.storage.keyspace.KeyMeta;
 import io.kvorum.storage.keyspace.Keyspace;
 import io.kvorum.storage.keyspace.RedisType;
+import io.kvorum.storage.number.RedisNumbers;
 import io.kvorum.storage.slot.HashSlot;
 import java.util.Arrays;
 
@@ -50,14 +51,27 @@ final class SortPattern {
   }
 
   /**
+   * A value a pattern names, and whether Redis holds it as an integer object rather than a
+   * string: a string key with the int encoding, or a field of a listpack hash stored as an
+   * integer entry. SORT reads an integer object's number directly, without strtod.
+   */
+  record Weight(byte[] value, boolean integer) {}
+
+  /**
    * The value the pattern names for {@code element}: the element itself for "#", a string key's
    * value, or a hash field's value; null when the pattern has no '*', the key is missing or of
    * another type, or the field is missing.
    */
   static byte[] lookup(Keyspace ks, byte[] pattern, byte[] element) {
+    Weight weight = lookupWeight(ks, pattern, element);
+    return weight == null ? null : weight.value();
+  }
+
+  /** {@link #lookup}, with how Redis holds the value; null where lookup answers null. */
+  static Weight lookupWeight(Keyspace ks, byte[] pattern, byte[] element) {
     int plen = cLength(pattern);
     if (plen == 1 && pattern[0] == '#') {
-      return element;
+      return new Weight(element, false);
     }
     int star = indexOf(pattern, (byte) '*', 0, plen);
     if (star < 0) {
@@ -80,11 +94,19 @@ final class SortPattern {
       return null;
     }
     if (field != null) {
-      return meta.type() == RedisType.HASH
-          ? new HashedMembers(ks.data(), key, meta.version()).get(field)
-          : null;
+      if (meta.type() != RedisType.HASH) {
+        return null;
+      }
+      byte[] value = new HashedMembers(ks.data(), key, meta.version()).get(field);
+      // A listpack stores a canonical 64-bit integer as an integer entry (lpStringToInt64).
+      return value == null ? null : new Weight(value, meta.encoding() == KeyMeta.Encoding.LISTPACK
+          && value.length <= 20 && RedisNumbers.parseLongOrNull(value) != null);
     }
-    return meta.type() == RedisType.STRING ? meta.value() : null;
+    if (meta.type() != RedisType.STRING) {
+      return null;
+    }
+    return new Weight(meta.value(), meta.encoding() == KeyMeta.Encoding.INT
+        || meta.encoding() == KeyMeta.Encoding.INT_UNSHARED);
   }
 
   /** The first "->" in {@code p[from, to)} (C's strstr within the C string), or -1. */

@@ -154,6 +154,17 @@ public final class SortedSet {
     }
   }
 
+  /**
+   * Makes a listpack sorted set a skiplist, as Redis's {@code zsetConvert} does before SORT reads
+   * one (one way, like every conversion); {@link #commit} writes it.
+   */
+  public void convertToSkiplist() {
+    if (isListpack()) {
+      encoding = KeyMeta.Encoding.SKIPLIST;
+      changed = true;
+    }
+  }
+
   /** The member's score, or null. O(log n). */
   public Double score(byte[] member) {
     byte[] raw = members.get(member);

@@ -32,10 +32,13 @@ public final class OracleStore implements AutoCloseable {
 
   public static boolean isWrite(byte[][] args) {
     KeyspaceCommand c = StoreFixture.TABLE.resolve(args);
-    return c != null && c.handler() != null && c.spec().isWrite();
+    return c != null && c.handler() != null && c.runsAsWrite();
   }
 
-  /** Runs one command: a write as its own log entry, a read against a snapshot. */
+  /**
+   * Runs one command: a write (or a read the gateway logs, such as SORT_RO) as its own log entry,
+   * a read against a snapshot.
+   */
   public Reply call(boolean resp3, byte[]... args) {
     return isWrite(args) ? apply(resp3, List.<byte[][]>of(args)).get(0)
         : store.read(args, resp3, now);

@@ -259,7 +259,7 @@ class ListOracleTest {
 
     Reply call(byte[][] args, boolean resp3, long now) {
       KeyspaceCommand c = StoreFixture.TABLE.resolve(args);
-      boolean write = c != null && c.handler() != null && c.spec().isWrite();
+      boolean write = c != null && c.handler() != null && c.runsAsWrite();
       if (!write) {
         return fx.store().read(args, resp3, now);
       }

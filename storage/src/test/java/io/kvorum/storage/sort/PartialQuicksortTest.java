@@ -45,4 +45,46 @@ class PartialQuicksortTest {
     Arrays.sort(values);
     assertThat(partial).containsExactly(values);
   }
+
+  /**
+   * Ties end where Redis 7.0's pqsort leaves them: expected orders recorded from redis-server
+   * 7.0.15 ({@code SORT l ALPHA BY w_* LIMIT …}, missing weights first). A partitioning pass that
+   * swaps nothing still swaps its pivot to the boundary (Redis 7.0 does not switch to insertion
+   * sort there), so seven elements with one weight leave the last element first.
+   */
+  @Test
+  void tiesLandWhereRedisSevenLeavesThem() {
+    String[] weights = {null, null, null, "1.5", null, null, null};
+    Integer[] order = {0, 1, 2, 3, 4, 5, 6};
+    PartialQuicksort.sort(order, byWeight(weights), 1, 6);
+    assertThat(order).containsExactly(6, 1, 2, 0, 4, 5, 3);
+
+    String[] many = new String[45];
+    for (int i = 0; i < many.length; i++) {
+      many[i] = i % 4 == 0 ? null : (i * 7) % 3 % 2 == 0 ? "a" : "b";
+    }
+    Integer[] all = new Integer[45];
+    Arrays.setAll(all, i -> i);
+    PartialQuicksort.sort(all, byWeight(many), 0, 43);
+    assertThat(all).containsExactly(24, 40, 8, 16, 44, 0, 32, 20, 4, 28, 12, 36, 23, 39, 2, 3, 5,
+        6, 9, 11, 14, 15, 17, 18, 21, 26, 27, 29, 30, 33, 35, 38, 41, 42, 7, 43, 25, 13, 37, 22, 1,
+        10, 31, 19, 34);
+    Integer[] middle = new Integer[45];
+    Arrays.setAll(middle, i -> i);
+    PartialQuicksort.sort(middle, byWeight(many), 10, 29);
+    assertThat(Arrays.copyOfRange(middle, 10, 30)).containsExactly(12, 36, 23, 39, 2, 3, 5, 6, 9,
+        11, 14, 15, 17, 18, 21, 26, 27, 29, 30, 33);
+  }
+
+  /** Redis's ALPHA BY comparison: a missing weight sorts first, two missing ones tie. */
+  private static Comparator<Integer> byWeight(String[] weights) {
+    return (x, y) -> {
+      String a = weights[x];
+      String b = weights[y];
+      if (a == null || b == null) {
+        return a == b ? 0 : a == null ? -1 : 1;
+      }
+      return a.compareTo(b);
+    };
+  }
 }

@@ -73,6 +73,82 @@ class SortCommandsTest {
     assertThat(run("sort {k}n by {k}w_*")).isEqualTo("[2, 1]");
   }
 
+  /**
+   * NaN weights make the numeric order inconsistent (NaN is neither above nor below a number), and
+   * Java's merge sort refuses such an order where glibc's just produces one. Redis answers the
+   * conversion error whatever its qsort did, so the sort must not even be attempted.
+   */
+  @Test
+  void nanWeightsAnswerTheConversionErrorWithoutSorting() {
+    // This list (found by the SORT oracle's random streams) made Arrays.sort throw.
+    String[] pool = {"a", "b", "B", "ab", "x y", "a\0b", "a\0c", "\u00e9", "nan", "7 ", "1e400",
+        "1e-310", "12", "1", "a", "", "z", "Z", "10", "9"};
+    Random rnd = new Random(13);
+    int n = 32 + rnd.nextInt(70);
+    List<byte[]> push = new ArrayList<>(List.of(bytes("rpush"), bytes("{k}many")));
+    for (int i = 0; i < n; i++) {
+      push.add(bytes(pool[rnd.nextInt(pool.length)]));
+    }
+    fx.call(push.toArray(new byte[0][]));
+    assertThat(ReplyText.of(fx.call(bytes("sort"), bytes("{k}many"))))
+        .isEqualTo("-" + SortCommands.NOT_DOUBLE);
+    assertThat(ReplyText.of(fx.call(bytes("sort"), bytes("{k}many"), bytes("store"), bytes("{k}d"))))
+        .isEqualTo("-" + SortCommands.NOT_DOUBLE);
+    assertThat(run("exists {k}d")).isEqualTo(":0");
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Redis converts a listpack sorted set to a skiplist before sorting it, even for SORT_RO. */
+  @Test
+  void sortingASmallSortedSetMakesItASkiplist() {
+    run("zadd {k}z 1 a 2 b");
+    run("zadd {k}y 1 a");
+    run("expire {k}y 1000");
+    assertThat(run("object encoding {k}z")).isEqualTo("listpack");
+    assertThat(run("sort {k}z bogus")).isEqualTo("-ERR syntax error");
+    assertThat(run("object encoding {k}z")).isEqualTo("listpack");
+    assertThat(run("sort_ro {k}z alpha limit 0 1")).isEqualTo("[a]");
+    assertThat(run("object encoding {k}z")).isEqualTo("skiplist");
+    assertThat(run("sort {k}y by nosort")).isEqualTo("[a]");
+    assertThat(run("object encoding {k}y")).isEqualTo("skiplist");
+    assertThat(run("ttl {k}y")).isEqualTo(":1000");
+    assertThat(run("zrange {k}z 0 -1 withscores")).isEqualTo("[a, 1, b, 2]");
+  }
+
+  /**
+   * Converting a listpack sorted set re-reads its scores with strtod; a subnormal one leaves
+   * errno at ERANGE, so Redis 7.0 then fails every weight it parses with strtod: the elements
+   * themselves and string weights, but not integer-encoded strings or listpack integer fields
+   * (read without strtod), nor missing weights. Replies recorded from redis-server 7.0.15.
+   */
+  @Test
+  void aSubnormalScoreFailsTheWeightsRedisParsesWithStrtod() {
+    run("zadd {k}z 5e-324 10");
+    assertThat(run("sort {k}z")).isEqualTo("-" + SortCommands.NOT_DOUBLE);
+    assertThat(run("sort {k}z")).as("a skiplist now: no conversion").isEqualTo("[10]");
+    run("zadd {k}y 5e-324 a 1 b");
+    run("set {k}w_a 2");
+    run("set {k}w_b 1");
+    assertThat(run("sort {k}y by {k}w_*")).isEqualTo("[b, a]");
+    run("zadd {k}x 5e-324 a 1 b");
+    run("set {k}w_a 2.5");
+    assertThat(run("sort {k}x by {k}w_*")).isEqualTo("-" + SortCommands.NOT_DOUBLE);
+    run("zadd {k}v 5e-324 a 1 b");
+    run("hset {k}h_a f 7");
+    run("hset {k}h_b f 3");
+    assertThat(run("sort {k}v by {k}h_*->f")).isEqualTo("[b, a]");
+    run("zadd {k}u 5e-324 a 1 b");
+    run("hset {k}h_a f 7.5");
+    assertThat(run("sort {k}u by {k}h_*->f")).isEqualTo("-" + SortCommands.NOT_DOUBLE);
+    run("zadd {k}t 5e-324 a 1 b");
+    assertThat(run("sort {k}t alpha")).isEqualTo("[a, b]");
+    run("zadd {k}s 5e-324 a 1 b");
+    assertThat(run("sort {k}s by {k}nothing_*")).isEqualTo("[a, b]");
+  }
+
   @Test
   void byAndGetPatternsReadStringsAndHashFields() {
     run("rpush {k}l a b c d");

@@ -105,7 +105,7 @@ final class OracleSession implements AutoCloseable {
   Reply ours(byte[][] args) {
     long now = System.currentTimeMillis();
     KeyspaceCommand c = TABLE.resolve(args);
-    boolean write = c != null && c.handler() != null && c.spec().isWrite();
+    boolean write = c != null && c.handler() != null && c.runsAsWrite();
     if (!write) {
       return store.read(args, resp3, now);
     }

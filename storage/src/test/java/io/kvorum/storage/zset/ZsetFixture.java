@@ -45,7 +45,7 @@ public final class ZsetFixture implements AutoCloseable {
   /** Writes through a log entry, reads through the read path. */
   public Reply call(boolean resp3, byte[]... args) {
     KeyspaceCommand c = StoreFixture.TABLE.resolve(args);
-    boolean write = c != null && c.handler() != null && c.spec().isWrite();
+    boolean write = c != null && c.handler() != null && c.runsAsWrite();
     return write ? apply(resp3, List.<byte[][]>of(args)).get(0) : store.read(args, resp3, now);
   }
 
