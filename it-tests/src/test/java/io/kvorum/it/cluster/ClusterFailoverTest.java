@@ -12,11 +12,14 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -204,11 +207,27 @@ class ClusterFailoverTest {
         }
         assertThat(c.getPartitions().getPartitionBySlot(HashSlot.of("t:0")).getUri().getPort())
             .isNotEqualTo(victimPort);
+        // Groups the victim led are re-routed as the client's topology refreshes catch up.
         for (int i = 0; i < 300; i++) {
-          assertThat(c.sync().get("t:" + i)).isEqualTo("v" + i);
+          assertThat(getWithRetries(c, "t:" + i)).isEqualTo("v" + i);
         }
       } finally {
         client.shutdown();
+      }
+    }
+  }
+
+  private static String getWithRetries(StatefulRedisClusterConnection<String, String> c, String key)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return c.sync().get(key);
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(200);
       }
     }
   }
@@ -225,21 +244,44 @@ class ClusterFailoverTest {
       cluster.node(1).kill9();
       cluster.node(2).kill9();
       Thread.sleep(3000);
-      try (RawResp c = RawResp.connect(survivor.host(), survivor.port(), 30_000)) {
+      // A write the survivor had already appended when it lost its majority may still commit
+      // once the others return: the node cannot say, so it closes the connection (an unknown
+      // outcome, like a timeout). Every other answer must be a refusal, never OK or data.
+      Set<String> unknown = new HashSet<>();
+      RawResp c = RawResp.connect(survivor.host(), survivor.port(), 60_000);
+      try {
         for (int i = 0; i < 200; i += 10) {
-          RespReply set = c.call("SET", "m:" + i, "new");
+          RespReply set;
+          try {
+            set = c.call("SET", "m:" + i, "new");
+          } catch (EOFException closed) {
+            unknown.add("m:" + i);
+            c.close();
+            c = RawResp.connect(survivor.host(), survivor.port(), 60_000);
+            continue;
+          }
           assertThat(set.isError()).as("SET m:%d on a minority: %s", i, set.render()).isTrue();
           assertThat(set.text()).matches("(CLUSTERDOWN|TRYAGAIN|MOVED) .*");
           RespReply get = c.call("GET", "m:" + i);
           assertThat(get.isError()).as("GET m:%d on a minority: %s", i, get.render()).isTrue();
         }
+      } finally {
+        c.close();
       }
+      LOG.info("minority: {} writes of unknown outcome (connection closed): {}", unknown.size(),
+          unknown);
       cluster.node(1).restart();
       cluster.node(2).restart();
       cluster.awaitHealthy(Duration.ofSeconds(120));
       try (JedisCluster jedis = new JedisCluster(new HostAndPort(survivor.host(), survivor.port()))) {
         for (int i = 0; i < 200; i++) {
-          assertThat(jedis.get("m:" + i)).isEqualTo("v" + i);
+          String key = "m:" + i;
+          if (unknown.contains(key)) {
+            assertThat(jedis.get(key)).as(key).isIn("v" + i, "new");
+          } else {
+            assertThat(jedis.get(key)).as("refused writes never happen: %s", key)
+                .isEqualTo("v" + i);
+          }
         }
       }
     }

@@ -56,7 +56,7 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   static final int WRITES_IN_FLIGHT = 1;
   static final int MAX_COMMANDS_PER_ENTRY = 1024;
   /** How long a write cut off by a leadership change waits to learn whether it committed. */
-  static final long ORPHAN_WAIT_SECONDS = 15;
+  static final long ORPHAN_WAIT_SECONDS = 8;
 
   private final String selfId;
   private final long maxEntryBytes;
