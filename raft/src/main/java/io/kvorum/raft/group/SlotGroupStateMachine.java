@@ -3,6 +3,7 @@ package io.kvorum.raft.group;
 import io.kvorum.proto.slotgroup.SlotGroupEntry;
 import io.kvorum.storage.engine.NodeStorage;
 import io.kvorum.storage.engine.SlotGroupStore;
+import io.kvorum.storage.engine.StorageException;
 import io.kvorum.storage.reply.Reply;
 import java.io.IOException;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -36,12 +38,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class SlotGroupStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(SlotGroupStateMachine.class);
+  private static final long SNAPSHOT_RETRY_NANOS = 30_000_000_000L;
 
   private final NodeStorage nodeStorage;
   private final CheckpointSnapshots snapshots = new CheckpointSnapshots();
   private final BiConsumer<RaftGroupId, RaftPeerId> leaderListener;
   private final BiConsumer<RaftGroupId, List<byte[]>> keysWritten;
+  private final Consumer<StorageException> storageFailed;
   private volatile SlotGroupStore store;
+  /** No snapshot attempt before this System.nanoTime(): a dead disk must not flood the log. */
+  private volatile long nextSnapshotAttemptNanos = System.nanoTime();
   /**
    * Writes whose leader stepped down after appending them, by Ratis call id: resolved when this
    * replica applies the entry (it committed after all) or applies an entry of a later term
@@ -56,13 +62,18 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
    * @param leaderListener told (group, new leader) whenever this replica learns of a new leader
    * @param keysWritten    told (group, keys) after each applied entry that created or changed
    *                       keys, on the apply thread
+   * @param storageFailed  told when the group's RocksDB cannot store an applied entry: this
+   *                       replica can no longer keep up with the log it acknowledged, and must
+   *                       stop rather than serve or acknowledge anything further
    */
   public SlotGroupStateMachine(NodeStorage nodeStorage,
       BiConsumer<RaftGroupId, RaftPeerId> leaderListener,
-      BiConsumer<RaftGroupId, List<byte[]>> keysWritten) {
+      BiConsumer<RaftGroupId, List<byte[]>> keysWritten,
+      Consumer<StorageException> storageFailed) {
     this.nodeStorage = nodeStorage;
     this.leaderListener = leaderListener;
     this.keysWritten = keysWritten;
+    this.storageFailed = storageFailed;
   }
 
   /** The group's store; null before initialization. */
@@ -145,6 +156,9 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
     } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
       // An entry that cannot be applied would make this replica diverge; stop applying instead.
       LOG.error("{}: cannot apply log entry {}", getGroupId(), log.getIndex(), e);
+      if (e instanceof StorageException failure) {
+        storageFailed.accept(failure);
+      }
       return CompletableFuture.failedFuture(e);
     }
   }
@@ -222,7 +236,7 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
   }
 
   @Override
-  public long takeSnapshot() {
+  public long takeSnapshot() throws IOException {
     SlotGroupStore s = store;
     SnapshotInfo current = snapshots.getLatestSnapshot();
     if (s == null || s.applied().index() < 0) {
@@ -231,9 +245,20 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
     if (current != null && current.getIndex() >= s.applied().index()) {
       return current.getIndex();
     }
-    SnapshotInfo taken = snapshots.take(s);
-    LOG.debug("{}: snapshot at {}", getGroupId(), taken.getTermIndex());
-    return taken.getIndex();
+    if (System.nanoTime() - nextSnapshotAttemptNanos < 0) {
+      return current == null ? RaftLog.INVALID_LOG_INDEX : current.getIndex();
+    }
+    try {
+      SnapshotInfo taken = snapshots.take(s);
+      LOG.debug("{}: snapshot at {}", getGroupId(), taken.getTermIndex());
+      return taken.getIndex();
+    } catch (RuntimeException e) {
+      // Ratis's apply thread treats anything but an IOException as fatal to itself and then
+      // retries forever (logging each time, even while shutting down); a failed snapshot only
+      // means the log is not trimmed yet, so report it as the I/O failure it is and retry later.
+      nextSnapshotAttemptNanos = System.nanoTime() + SNAPSHOT_RETRY_NANOS;
+      throw new IOException(getGroupId() + ": snapshot failed", e);
+    }
   }
 
   @Override

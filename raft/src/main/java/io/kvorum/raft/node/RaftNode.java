@@ -20,6 +20,7 @@ import io.kvorum.raft.meta.MetaStateMachine;
 import io.kvorum.raft.route.RaftSlotGroupRouter;
 import io.kvorum.raft.route.SlotGroupRouter;
 import io.kvorum.storage.engine.NodeStorage;
+import io.kvorum.storage.engine.StorageException;
 import io.kvorum.storage.slot.HashSlot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
@@ -85,6 +87,12 @@ public final class RaftNode implements AutoCloseable {
   private final ExecutorService moves;
   private volatile ClusterMap map = ClusterMap.getDefaultInstance();
   private volatile RaftServer server;
+  private final AtomicBoolean storageFailed = new AtomicBoolean();
+
+  /** Exit status of a node that stopped because a replica's storage failed (sysexits EX_IOERR). */
+  public static final int EXIT_STORAGE_FAILED = 74;
+  /** How long the orderly exit after a storage failure may take before the process is halted. */
+  private static final long STORAGE_FAILED_HALT_MS = 15_000;
 
   private RaftNode(RaftNodeConfig config) {
     this.nodeId = NodeIdentity.loadOrCreate(config.dataDir(), config.nodeId());
@@ -273,7 +281,7 @@ public final class RaftNode implements AutoCloseable {
       return meta;
     }
     SlotGroupStateMachine m = new SlotGroupStateMachine(
-        nodeStorage, router::onLeaderChanged, router::keysWritten);
+        nodeStorage, router::onLeaderChanged, router::keysWritten, this::storageFailed);
     router.register(id, m);
     return m;
   }
@@ -494,6 +502,37 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /** Stops Ratis (closing every group's store) and releases the shared RocksDB resources. */
+  /**
+   * Fail-stop: a replica whose RocksDB refuses an applied entry has diverged from the log it
+   * acknowledged; serving reads from it or acknowledging more writes would lie. The process
+   * exits; the group's other replicas keep serving, and a restart on a repaired disk replays the
+   * log from the last index the database stored.
+   */
+  private void storageFailed(StorageException cause) {
+    if (!storageFailed.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.error("Storage failed ({}); this node stops now so that it neither serves nor acknowledges "
+        + "anything it could not store. Repair the disk and restart it on the same data directory.",
+        cause.getMessage());
+    Thread exit = new Thread(() -> {
+      // The orderly exit runs the shutdown hook, which closes Ratis, which waits for the apply
+      // thread that reported this failure; bound it.
+      Thread halt = new Thread(() -> {
+        try {
+          Thread.sleep(STORAGE_FAILED_HALT_MS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        Runtime.getRuntime().halt(EXIT_STORAGE_FAILED);
+      }, "kvorum-storage-failed-halt");
+      halt.setDaemon(true);
+      halt.start();
+      System.exit(EXIT_STORAGE_FAILED);
+    }, "kvorum-storage-failed-exit");
+    exit.start();
+  }
+
   @Override
   public void close() {
     expiry.stop();
