@@ -223,7 +223,7 @@ final class CommandGenerator {
     Family m = Family.MALFORMED;
     t.add(new Template(m, 3, CommandGenerator::wrongArity));
     t.add(new Template(m, 1.5, CommandGenerator::unknownCommand));
-    t.add(new Template(m, 0.5, g -> g.cmd(g.pick("OBJECT", "CLUSTER"), g.pick("FOO", "encodingx", ""), g.key())));
+    t.add(new Template(m, 0.5, g -> g.cmd(g.pick("OBJECT", "CLUSTER"), g.pick("FOO", "encodingx", "", "\u00e9ncoding"), g.key())));
 
     CollectionTemplates.addTo(t);
     BitmapHllGeoTemplates.addTo(t);

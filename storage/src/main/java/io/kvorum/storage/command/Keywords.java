@@ -26,14 +26,17 @@ public final class Keywords {
     return true;
   }
 
-  /** The argument up to its first NUL byte, as text for an error message. */
+  /**
+   * The argument up to its first NUL byte, as text for an error message: one char per byte
+   * (ISO-8859-1), which the RESP encoder writes back as the same bytes, as Redis echoes them.
+   */
   public static String cString(byte[] arg) {
-    return new String(arg, 0, cStringLength(arg), StandardCharsets.UTF_8);
+    return new String(arg, 0, cStringLength(arg), StandardCharsets.ISO_8859_1);
   }
 
   /** Like {@link #cString(byte[])}, at most {@code maxBytes} bytes (printf's {@code %.Ns}). */
   public static String cString(byte[] arg, int maxBytes) {
-    return new String(arg, 0, Math.min(cStringLength(arg), maxBytes), StandardCharsets.UTF_8);
+    return new String(arg, 0, Math.min(cStringLength(arg), maxBytes), StandardCharsets.ISO_8859_1);
   }
 
   /** The argument as upper-case text (for messages such as "Try OBJECT HELP."). */
@@ -43,7 +46,7 @@ public final class Keywords {
       byte b = arg[i];
       up[i] = b >= 'a' && b <= 'z' ? (byte) (b - ('a' - 'A')) : b;
     }
-    return new String(up, StandardCharsets.UTF_8);
+    return new String(up, StandardCharsets.ISO_8859_1);
   }
 
   private static int cStringLength(byte[] arg) {
