@@ -214,8 +214,9 @@ def cmd(*args):
         out.write(b"$%d\r\n%s\r\n" % (len(a), a))
 for start in range(0, n, 100):
     r = range(start, min(n, start + 100))
-    cmd("HSET", "bench:{big}:hash", *[x for i in r for x in ("f%d" % i, "v%d" % i)])
-    cmd("ZADD", "bench:{big}:zset", *[x for i in r for x in (i, "m%d" % i)])
+    # Named as redis-benchmark's __rand_int__ expands (%012d), so the measured commands hit.
+    cmd("HSET", "bench:{big}:hash", *[x for i in r for x in ("f%012d" % i, "v%d" % i)])
+    cmd("ZADD", "bench:{big}:zset", *[x for i in r for x in (i, "m%012d" % i)])
     cmd("RPUSH", "bench:{big}:list", *["e%d" % i for i in r])
 PY
   }
