@@ -208,6 +208,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       case ALL_GROUPS -> lanes.submitOrdered(() -> proxy
           ? gateway.proxy().allGroups(entry.spec(), args, resp3)
           : gateway.dispatcher().allGroups(entry.spec(), args, resp3), queue(entry, resp3));
+      case EVERY_GROUP -> lanes.submitOrdered(
+          () -> gateway.proxy().everyGroup(entry.spec(), args, resp3), queue(entry, resp3));
       case SCAN -> lanes.submitOrdered(() -> proxy
           ? gateway.proxy().scan(args, resp3)
           : gateway.dispatcher().scan(args, resp3), queue(entry, resp3));

@@ -121,6 +121,18 @@ public final class ProxyDispatcher implements GroupDispatch {
     return keyspace.allGroups(this, all, spec, args, resp3);
   }
 
+  /**
+   * A keyless command whose effect every slot group must hold (SCRIPT LOAD, SCRIPT FLUSH): a log
+   * entry in every group of the cluster, forwarded to each group's leader.
+   */
+  public CompletableFuture<Reply> everyGroup(CommandSpec spec, byte[][] args, boolean resp3) {
+    List<Integer> all = new ArrayList<>();
+    for (int g = 0; g < router.groupCount(); g++) {
+      all.add(g);
+    }
+    return keyspace.allGroups(this, all, spec, args, resp3, true);
+  }
+
   /** SCAN over every slot of the cluster. */
   public CompletableFuture<Reply> scan(byte[][] args, boolean resp3) {
     return keyspace.scan(this, keyspace.allRanges(), args, resp3);

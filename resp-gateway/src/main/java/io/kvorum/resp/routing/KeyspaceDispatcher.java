@@ -185,9 +185,15 @@ public final class KeyspaceDispatcher implements GroupDispatch {
    */
   public CompletableFuture<Reply> allGroups(GroupDispatch via, List<Integer> groups,
       CommandSpec spec, byte[][] args, boolean resp3) {
+    return allGroups(via, groups, spec, args, resp3, spec.isWrite());
+  }
+
+  /** {@link #allGroups(GroupDispatch, List, CommandSpec, byte[][], boolean)} as log entries when {@code write}. */
+  public CompletableFuture<Reply> allGroups(GroupDispatch via, List<Integer> groups,
+      CommandSpec spec, byte[][] args, boolean resp3, boolean write) {
     List<CompletableFuture<Reply>> parts = new ArrayList<>(groups.size());
     for (int g : groups) {
-      if (spec.isWrite()) {
+      if (write) {
         parts.add(via.write(g, new int[] {0}, List.<byte[][]>of(args), resp3)
             .thenApply(l -> l.get(0)));
       } else {
@@ -228,6 +234,23 @@ public final class KeyspaceDispatcher implements GroupDispatch {
         }
       }
       return Reply.integer(sum);
+    }
+    if (spec.hasTip("response_policy:agg_logical_and")) {
+      // SCRIPT EXISTS: 1 only where every group answered 1.
+      List<Reply> and = null;
+      for (Reply r : replies) {
+        List<Reply> items = ((Reply.Array) r).items();
+        if (and == null) {
+          and = new ArrayList<>(items);
+        } else {
+          for (int i = 0; i < and.size() && i < items.size(); i++) {
+            boolean both = and.get(i) instanceof Reply.Int a && a.value() != 0
+                && items.get(i) instanceof Reply.Int b && b.value() != 0;
+            and.set(i, Reply.integer(both ? 1 : 0));
+          }
+        }
+      }
+      return and == null ? Reply.EMPTY_ARRAY : Reply.array(and);
     }
     if (spec.hasTip("response_policy:all_succeeded")) {
       return replies.isEmpty() ? Reply.OK : replies.get(0);

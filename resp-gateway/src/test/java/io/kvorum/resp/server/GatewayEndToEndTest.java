@@ -108,6 +108,28 @@ class GatewayEndToEndTest {
   }
 
   @Test
+  void scriptLoadReachesEveryGroupSoEvalshaWorksForAnyKey() {
+    String sha = "e0e1f9fabfc9d4800c877a703b823ac0578ff8db"; // SHA1 of "return 1"
+    String incr = "return redis.call('incrby', KEYS[1], ARGV[1])";
+    try (RawClient c = new RawClient(node.port())) {
+      assertThat(c.call("SCRIPT", "LOAD", "return 1")).isEqualTo("$40\r\n" + sha + "\r\n");
+      assertThat(c.call("SCRIPT", "EXISTS", sha, "ffff")).isEqualTo("*2\r\n:1\r\n:0\r\n");
+      String incrSha = c.call("SCRIPT", "LOAD", incr).substring(5, 45);
+      // Keys of many slots (hence of every slot group) find the script.
+      for (int i = 0; i < 64; i++) {
+        assertThat(c.call("EVALSHA", incrSha, "1", "script:k" + i, "2")).isEqualTo(":2\r\n");
+        assertThat(c.call("EVALSHA_RO", sha, "1", "script:k" + i)).isEqualTo(":1\r\n");
+      }
+      assertThat(c.call("EVAL", "return redis.call('get', KEYS[1])", "2", "a", "b"))
+          .startsWith("-CROSSSLOT");
+      assertThat(c.call("SCRIPT", "FLUSH")).isEqualTo("+OK\r\n");
+      assertThat(c.call("EVALSHA", sha, "1", "script:k7"))
+          .isEqualTo("-NOSCRIPT No matching script. Please use EVAL.\r\n");
+      assertThat(c.call("SCRIPT", "EXISTS", sha)).isEqualTo("*1\r\n:0\r\n");
+    }
+  }
+
+  @Test
   void quitRepliesThenCloses() {
     try (RawClient c = new RawClient(node.port())) {
       c.send("PING\r\nQUIT\r\nPING\r\n");

@@ -11,6 +11,7 @@ import io.kvorum.storage.geo.GeoCommands;
 import io.kvorum.storage.hash.HashCommands;
 import io.kvorum.storage.hyperloglog.HyperLogLogCommands;
 import io.kvorum.storage.list.ListCommands;
+import io.kvorum.storage.script.ScriptCommands;
 import io.kvorum.storage.set.SetCommands;
 import io.kvorum.storage.sort.SortCommands;
 import io.kvorum.storage.stream.StreamCommands;
@@ -39,7 +40,8 @@ final class KeyspaceFeatures {
         ListCommands.table(),
         DumpCommands.table(),
         SortCommands.table(),
-        StreamCommands.table());
+        StreamCommands.table(),
+        ScriptCommands.table());
   }
 
   static List<KeyspaceCommand> internal() {
