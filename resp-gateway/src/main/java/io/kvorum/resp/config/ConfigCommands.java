@@ -32,7 +32,7 @@ public final class ConfigCommands {
   private ConfigCommands() {}
 
   /** How a parameter's value is parsed. */
-  private enum Kind { INTEGER, MEMORY, STRING }
+  private enum Kind { INTEGER, MEMORY, STRING, BUFFER_LIMITS }
 
   /** One parameter; {@code set} is null for read-only ones. */
   private record Param(String name, Kind kind, long min, long max,
@@ -53,6 +53,11 @@ public final class ConfigCommands {
       new Param("timeout", Kind.INTEGER, 0, Integer.MAX_VALUE,
           g -> Long.toString(g.settings().timeoutSeconds()),
           (s, v) -> s.timeoutSeconds(Long.parseLong(v))),
+      new Param("client-output-buffer-limit", Kind.BUFFER_LIMITS, 0, 0,
+          g -> "normal " + g.settings().normalBufferLimit()
+              + " slave " + g.settings().replicaBufferLimit()
+              + " pubsub " + g.settings().pubsubBufferLimit(),
+          ConfigCommands::setBufferLimits),
       readOnly("port", g -> Integer.toString(g.boundPort())),
       readOnly("bind", g -> g.config().bindAddress()),
       readOnly("databases", g -> "1"),
@@ -180,6 +185,9 @@ public final class ConfigCommands {
           value = Long.toString(v);
         }
       }
+      if (p.kind() == Kind.BUFFER_LIMITS) {
+        error = bufferLimitsError(raw);
+      }
       if (error != null) {
         return failed(c.text(2 + 2 * i), error);
       }
@@ -190,6 +198,45 @@ public final class ConfigCommands {
       params.get(i).set().accept(settings, values.get(i));
     }
     return Reply.OK;
+  }
+
+  /**
+   * Why a {@code client-output-buffer-limit} value is invalid (Redis's texts), or null: groups of
+   * {@code class hard soft seconds}, class normal/replica/slave/pubsub, memory values for the limits.
+   */
+  static String bufferLimitsError(String value) {
+    String[] a = value.trim().isEmpty() ? new String[0] : value.trim().split(" +");
+    if (a.length % 4 != 0) {
+      return "Wrong number of arguments in buffer limit configuration.";
+    }
+    for (int j = 0; j < a.length; j += 4) {
+      String cls = a[j].toLowerCase(Locale.ROOT);
+      if (!cls.equals("normal") && !cls.equals("replica") && !cls.equals("slave")
+          && !cls.equals("pubsub")) {
+        return "Invalid client class specified in buffer limit configuration.";
+      }
+      Long hard = memory(a[j + 1]);
+      Long soft = memory(a[j + 2]);
+      Long seconds = RedisNumbers.parseLongOrNull(a[j + 3].getBytes(StandardCharsets.ISO_8859_1));
+      if (hard == null || soft == null || seconds == null || seconds < 0) {
+        return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+      }
+    }
+    return null;
+  }
+
+  /** Applies a value {@link #bufferLimitsError} accepted; classes not named keep their limits. */
+  private static void setBufferLimits(GatewaySettings s, String value) {
+    String[] a = value.trim().isEmpty() ? new String[0] : value.trim().split(" +");
+    for (int j = 0; j + 3 < a.length; j += 4) {
+      GatewaySettings.BufferLimit limit = new GatewaySettings.BufferLimit(memory(a[j + 1]),
+          memory(a[j + 2]), Long.parseLong(a[j + 3]));
+      switch (a[j].toLowerCase(Locale.ROOT)) {
+        case "normal" -> s.normalBufferLimit(limit);
+        case "replica", "slave" -> s.replicaBufferLimit(limit);
+        default -> s.pubsubBufferLimit(limit);
+      }
+    }
   }
 
   private static String range(Param p) {

@@ -6,6 +6,7 @@ import io.kvorum.resp.command.CommandTable;
 import io.kvorum.resp.connection.ClientRegistry;
 import io.kvorum.resp.metrics.ServerStats;
 import io.kvorum.resp.proxy.ProxyDispatcher;
+import io.kvorum.resp.pubsub.PubSubHub;
 import io.kvorum.resp.routing.KeyspaceDispatcher;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -29,6 +30,7 @@ public final class Gateway {
   private final KeyspaceDispatcher dispatcher;
   private final ProxyDispatcher proxy;
   private final BlockedClients blockedClients;
+  private final PubSubHub pubsub = new PubSubHub();
   private final ShutdownHook shutdownHook;
   private final long startMillis = System.currentTimeMillis();
   private final String runId;
@@ -101,6 +103,11 @@ public final class Gateway {
   /** Clients waiting in BLPOP, BZPOPMIN, XREAD BLOCK …. */
   public BlockedClients blockedClients() {
     return blockedClients;
+  }
+
+  /** The node's pub/sub subscriptions and message delivery. */
+  public PubSubHub pubsub() {
+    return pubsub;
   }
 
   public ShutdownHook shutdownHook() {
