@@ -3,6 +3,7 @@ package io.kvorum.raft.group;
 import io.kvorum.proto.slotgroup.SlotGroupEntry;
 import io.kvorum.storage.engine.NodeStorage;
 import io.kvorum.storage.engine.SlotGroupStore;
+import io.kvorum.storage.keyspace.KeyspaceEvent;
 import io.kvorum.storage.reply.Reply;
 import java.io.IOException;
 import java.util.List;
@@ -41,6 +42,9 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
   private final CheckpointSnapshots snapshots = new CheckpointSnapshots();
   private final BiConsumer<RaftGroupId, RaftPeerId> leaderListener;
   private final BiConsumer<RaftGroupId, List<byte[]>> keysWritten;
+  private final BiConsumer<RaftGroupId, List<KeyspaceEvent>> keyspaceEvents;
+  /** Keyspace notifications are collected (notify-keyspace-events is on for this node). */
+  private volatile boolean notifying;
   private volatile SlotGroupStore store;
   /**
    * Writes whose leader stepped down after appending them, by Ratis call id: resolved when this
@@ -60,9 +64,31 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
   public SlotGroupStateMachine(NodeStorage nodeStorage,
       BiConsumer<RaftGroupId, RaftPeerId> leaderListener,
       BiConsumer<RaftGroupId, List<byte[]>> keysWritten) {
+    this(nodeStorage, leaderListener, keysWritten, (g, e) -> { });
+  }
+
+  /**
+   * @param keyspaceEvents told (group, notifications) after each entry this replica applied as
+   *                       the leader that proposed it (followers, and a leader applying an entry
+   *                       a previous leader proposed, stay silent: one publication per write)
+   */
+  public SlotGroupStateMachine(NodeStorage nodeStorage,
+      BiConsumer<RaftGroupId, RaftPeerId> leaderListener,
+      BiConsumer<RaftGroupId, List<byte[]>> keysWritten,
+      BiConsumer<RaftGroupId, List<KeyspaceEvent>> keyspaceEvents) {
     this.nodeStorage = nodeStorage;
     this.leaderListener = leaderListener;
     this.keysWritten = keysWritten;
+    this.keyspaceEvents = keyspaceEvents;
+  }
+
+  /** Collects keyspace notifications while applying, or stops. */
+  public void notifying(boolean on) {
+    notifying = on;
+    SlotGroupStore s = store;
+    if (s != null) {
+      s.notifying(on);
+    }
   }
 
   /** The group's store; null before initialization. */
@@ -88,6 +114,7 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
       opened =
           SlotGroupStore.openFromCheckpoint(snapshots.snapshotDir(), snapshots.dbDir(), nodeStorage);
     }
+    opened.notifying(notifying);
     store = opened;
     SlotGroupStore.Applied applied = opened.applied();
     if (applied.index() >= 0) {
@@ -119,6 +146,8 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto log = trx.getLogEntry();
     try {
+      // Only the leader that proposed the entry still holds it from startTransaction.
+      boolean proposedHere = trx.getStateMachineContext() instanceof SlotGroupEntry;
       SlotGroupEntry entry =
           trx.getStateMachineContext() instanceof SlotGroupEntry e
               ? e
@@ -128,6 +157,9 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
       updateLastAppliedTermIndex(log.getTerm(), log.getIndex());
       if (!applied.writtenKeys().isEmpty()) {
         keysWritten.accept(getGroupId(), applied.writtenKeys());
+      }
+      if (proposedHere && !applied.events().isEmpty()) {
+        keyspaceEvents.accept(getGroupId(), applied.events());
       }
       ReplyMessage reply = new ReplyMessage(applied.replies());
       if (!orphans.isEmpty()) {
@@ -249,8 +281,10 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
       return;
     }
     LOG.info("{}: opening installed snapshot {}", getGroupId(), installed.getTermIndex());
-    store = SlotGroupStore.openFromCheckpoint(
+    SlotGroupStore reopened = SlotGroupStore.openFromCheckpoint(
         snapshots.snapshotDir(), snapshots.dbDir(), nodeStorage);
+    reopened.notifying(notifying);
+    store = reopened;
     setLastAppliedTermIndex(installed.getTermIndex());
   }
 

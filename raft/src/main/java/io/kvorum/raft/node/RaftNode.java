@@ -273,7 +273,7 @@ public final class RaftNode implements AutoCloseable {
       return meta;
     }
     SlotGroupStateMachine m = new SlotGroupStateMachine(
-        nodeStorage, router::onLeaderChanged, router::keysWritten);
+        nodeStorage, router::onLeaderChanged, router::keysWritten, router::keyspaceEvents);
     router.register(id, m);
     return m;
   }

@@ -6,6 +6,7 @@ import io.kvorum.resp.command.GatewayCommand;
 import io.kvorum.resp.command.Glob;
 import io.kvorum.resp.command.HelpText;
 import io.kvorum.resp.command.Invocation;
+import io.kvorum.resp.pubsub.KeyspaceNotifications;
 import io.kvorum.resp.server.Gateway;
 import io.kvorum.resp.server.GatewaySettings;
 import io.kvorum.storage.number.RedisNumbers;
@@ -32,11 +33,17 @@ public final class ConfigCommands {
   private ConfigCommands() {}
 
   /** How a parameter's value is parsed. */
-  private enum Kind { INTEGER, MEMORY, STRING, BUFFER_LIMITS }
+  private enum Kind { INTEGER, MEMORY, STRING, BUFFER_LIMITS, KEYSPACE_EVENTS }
 
   /** One parameter; {@code set} is null for read-only ones. */
   private record Param(String name, Kind kind, long min, long max,
-      Function<Gateway, String> get, BiConsumer<GatewaySettings, String> set) {}
+      Function<Gateway, String> get, BiConsumer<GatewaySettings, String> set,
+      BiConsumer<Gateway, String> setOnGateway) {
+    Param(String name, Kind kind, long min, long max, Function<Gateway, String> get,
+        BiConsumer<GatewaySettings, String> set) {
+      this(name, kind, min, max, get, set, null);
+    }
+  }
 
   private static final List<Param> PARAMS = List.of(
       new Param("maxclients", Kind.INTEGER, 1, 4294967295L,
@@ -58,6 +65,9 @@ public final class ConfigCommands {
               + " slave " + g.settings().replicaBufferLimit()
               + " pubsub " + g.settings().pubsubBufferLimit(),
           ConfigCommands::setBufferLimits),
+      new Param("notify-keyspace-events", Kind.KEYSPACE_EVENTS, 0, 0,
+          g -> g.notifications().current(), (s, v) -> { },
+          (g, v) -> g.notifications().configure(v)),
       readOnly("port", g -> Integer.toString(g.boundPort())),
       readOnly("bind", g -> g.config().bindAddress()),
       readOnly("databases", g -> "1"),
@@ -187,6 +197,8 @@ public final class ConfigCommands {
       }
       if (p.kind() == Kind.BUFFER_LIMITS) {
         error = bufferLimitsError(raw);
+      } else if (p.kind() == Kind.KEYSPACE_EVENTS && KeyspaceNotifications.parse(raw) < 0) {
+        error = KeyspaceNotifications.INVALID;
       }
       if (error != null) {
         return failed(c.text(2 + 2 * i), error);
@@ -196,6 +208,9 @@ public final class ConfigCommands {
     GatewaySettings settings = c.gateway().settings();
     for (int i = 0; i < params.size(); i++) {
       params.get(i).set().accept(settings, values.get(i));
+      if (params.get(i).setOnGateway() != null) {
+        params.get(i).setOnGateway().accept(c.gateway(), values.get(i));
+      }
     }
     return Reply.OK;
   }

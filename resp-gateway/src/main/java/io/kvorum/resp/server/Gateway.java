@@ -6,6 +6,7 @@ import io.kvorum.resp.command.CommandTable;
 import io.kvorum.resp.connection.ClientRegistry;
 import io.kvorum.resp.metrics.ServerStats;
 import io.kvorum.resp.proxy.ProxyDispatcher;
+import io.kvorum.resp.pubsub.KeyspaceNotifications;
 import io.kvorum.resp.pubsub.PubSubHub;
 import io.kvorum.resp.routing.KeyspaceDispatcher;
 import java.net.InetAddress;
@@ -31,6 +32,7 @@ public final class Gateway {
   private final ProxyDispatcher proxy;
   private final BlockedClients blockedClients;
   private final PubSubHub pubsub = new PubSubHub();
+  private final KeyspaceNotifications notifications;
   private final ShutdownHook shutdownHook;
   private final long startMillis = System.currentTimeMillis();
   private final String runId;
@@ -50,6 +52,7 @@ public final class Gateway {
     this.dispatcher = new KeyspaceDispatcher(router, config.routeWait(), config.scanCursorCapacity());
     this.blockedClients = new BlockedClients(dispatcher, router);
     router.onKeysWritten(blockedClients::keysWritten);
+    this.notifications = new KeyspaceNotifications(pubsub, router);
     this.proxy = new ProxyDispatcher(router, config.routeWait(), dispatcher, blockedClients,
         commands, clients::nextId);
     this.shutdownHook = shutdownHook;
@@ -108,6 +111,11 @@ public final class Gateway {
   /** The node's pub/sub subscriptions and message delivery. */
   public PubSubHub pubsub() {
     return pubsub;
+  }
+
+  /** notify-keyspace-events and the publication of keyspace notifications. */
+  public KeyspaceNotifications notifications() {
+    return notifications;
   }
 
   public ShutdownHook shutdownHook() {
