@@ -40,6 +40,7 @@ public final class PeerPublisher implements PublishFanout, AutoCloseable {
 
   private final Supplier<Collection<String>> peers;
   private final int maxMessageBytes;
+  private final int maxQueuedMessages;
   private final Map<String, Peer> byAddress = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
   private volatile boolean closed;
@@ -50,8 +51,14 @@ public final class PeerPublisher implements PublishFanout, AutoCloseable {
    * @param maxMessageBytes largest message a peer accepts (its admin port's inbound limit)
    */
   public PeerPublisher(Supplier<Collection<String>> peers, int maxMessageBytes) {
+    this(peers, maxMessageBytes, MAX_QUEUED_MESSAGES);
+  }
+
+  /** With a smaller per-peer queue (tests). */
+  PeerPublisher(Supplier<Collection<String>> peers, int maxMessageBytes, int maxQueuedMessages) {
     this.peers = peers;
     this.maxMessageBytes = maxMessageBytes;
+    this.maxQueuedMessages = maxQueuedMessages;
   }
 
   @Override
@@ -107,7 +114,7 @@ public final class PeerPublisher implements PublishFanout, AutoCloseable {
 
     synchronized void offer(PublishedMessage m) {
       long size = m.getSerializedSize();
-      if (queue.size() >= MAX_QUEUED_MESSAGES || queuedBytes + size > MAX_QUEUED_BYTES) {
+      if (queue.size() >= maxQueuedMessages || queuedBytes + size > MAX_QUEUED_BYTES) {
         drop(1);
         return;
       }
