@@ -4,6 +4,7 @@ import io.kvorum.proto.slotgroup.SlotGroupEntry;
 import io.kvorum.storage.engine.NodeStorage;
 import io.kvorum.storage.engine.SlotGroupStore;
 import io.kvorum.storage.engine.StorageException;
+import io.kvorum.storage.keyspace.KeyspaceEvent;
 import io.kvorum.storage.reply.Reply;
 import java.io.IOException;
 import java.util.List;
@@ -44,7 +45,10 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
   private final CheckpointSnapshots snapshots = new CheckpointSnapshots();
   private final BiConsumer<RaftGroupId, RaftPeerId> leaderListener;
   private final BiConsumer<RaftGroupId, List<byte[]>> keysWritten;
+  private final BiConsumer<RaftGroupId, List<KeyspaceEvent>> keyspaceEvents;
   private final Consumer<StorageException> storageFailed;
+  /** Keyspace notifications are collected (notify-keyspace-events is on for this node). */
+  private volatile boolean notifying;
   private volatile SlotGroupStore store;
   /** No snapshot attempt before this System.nanoTime(): a dead disk must not flood the log. */
   private volatile long nextSnapshotAttemptNanos = System.nanoTime();
@@ -62,6 +66,9 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
    * @param leaderListener told (group, new leader) whenever this replica learns of a new leader
    * @param keysWritten    told (group, keys) after each applied entry that created or changed
    *                       keys, on the apply thread
+   * @param keyspaceEvents told (group, notifications) after each entry this replica applied as
+   *                       the leader that proposed it (followers, and a leader applying an entry
+   *                       a previous leader proposed, stay silent: one publication per write)
    * @param storageFailed  told when the group's RocksDB cannot store an applied entry: this
    *                       replica can no longer keep up with the log it acknowledged, and must
    *                       stop rather than serve or acknowledge anything further
@@ -69,11 +76,22 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
   public SlotGroupStateMachine(NodeStorage nodeStorage,
       BiConsumer<RaftGroupId, RaftPeerId> leaderListener,
       BiConsumer<RaftGroupId, List<byte[]>> keysWritten,
+      BiConsumer<RaftGroupId, List<KeyspaceEvent>> keyspaceEvents,
       Consumer<StorageException> storageFailed) {
     this.nodeStorage = nodeStorage;
     this.leaderListener = leaderListener;
     this.keysWritten = keysWritten;
+    this.keyspaceEvents = keyspaceEvents;
     this.storageFailed = storageFailed;
+  }
+
+  /** Collects keyspace notifications while applying, or stops. */
+  public void notifying(boolean on) {
+    notifying = on;
+    SlotGroupStore s = store;
+    if (s != null) {
+      s.notifying(on);
+    }
   }
 
   /** The group's store; null before initialization. */
@@ -99,6 +117,7 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
       opened =
           SlotGroupStore.openFromCheckpoint(snapshots.snapshotDir(), snapshots.dbDir(), nodeStorage);
     }
+    opened.notifying(notifying);
     store = opened;
     SlotGroupStore.Applied applied = opened.applied();
     if (applied.index() >= 0) {
@@ -130,6 +149,8 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto log = trx.getLogEntry();
     try {
+      // Only the leader that proposed the entry still holds it from startTransaction.
+      boolean proposedHere = trx.getStateMachineContext() instanceof SlotGroupEntry;
       SlotGroupEntry entry =
           trx.getStateMachineContext() instanceof SlotGroupEntry e
               ? e
@@ -139,6 +160,9 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
       updateLastAppliedTermIndex(log.getTerm(), log.getIndex());
       if (!applied.writtenKeys().isEmpty()) {
         keysWritten.accept(getGroupId(), applied.writtenKeys());
+      }
+      if (proposedHere && !applied.events().isEmpty()) {
+        keyspaceEvents.accept(getGroupId(), applied.events());
       }
       ReplyMessage reply = new ReplyMessage(applied.replies());
       if (!orphans.isEmpty()) {
@@ -274,8 +298,10 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
       return;
     }
     LOG.info("{}: opening installed snapshot {}", getGroupId(), installed.getTermIndex());
-    store = SlotGroupStore.openFromCheckpoint(
+    SlotGroupStore reopened = SlotGroupStore.openFromCheckpoint(
         snapshots.snapshotDir(), snapshots.dbDir(), nodeStorage);
+    reopened.notifying(notifying);
+    store = reopened;
     setLastAppliedTermIndex(installed.getTermIndex());
   }
 

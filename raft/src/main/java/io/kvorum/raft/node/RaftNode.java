@@ -281,7 +281,8 @@ public final class RaftNode implements AutoCloseable {
       return meta;
     }
     SlotGroupStateMachine m = new SlotGroupStateMachine(
-        nodeStorage, router::onLeaderChanged, router::keysWritten, this::storageFailed);
+        nodeStorage, router::onLeaderChanged, router::keysWritten, router::keyspaceEvents,
+        this::storageFailed);
     router.register(id, m);
     return m;
   }

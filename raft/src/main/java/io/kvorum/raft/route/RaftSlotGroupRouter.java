@@ -13,6 +13,7 @@ import io.kvorum.raft.group.ReplyMessage;
 import io.kvorum.raft.group.SlotGroupStateMachine;
 import io.kvorum.raft.group.WriteMessage;
 import io.kvorum.storage.engine.SlotGroupStore;
+import io.kvorum.storage.keyspace.KeyspaceEvent;
 import io.kvorum.storage.reply.Reply;
 import io.kvorum.storage.slot.HashSlot;
 import java.io.IOException;
@@ -65,6 +66,8 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   private final ScheduledExecutorService scheduler;
   private final Map<RaftGroupId, SlotGroupStateMachine> machines = new ConcurrentHashMap<>();
   private final List<KeysWrittenListener> keysWrittenListeners = new CopyOnWriteArrayList<>();
+  private final List<KeyspaceEventListener> keyspaceEventListeners = new CopyOnWriteArrayList<>();
+  private volatile boolean keyspaceEvents;
   private volatile RaftServer server;
   private volatile Layout layout = Layout.EMPTY;
   private volatile long lastSnapshotSeconds = System.currentTimeMillis() / 1000;
@@ -99,6 +102,7 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   /** Registers the state machine Ratis created for a slot group. */
   public void register(RaftGroupId groupId, SlotGroupStateMachine machine) {
     machines.put(groupId, machine);
+    machine.notifying(keyspaceEvents);
   }
 
   /** Rebuilds the routing layout from a new cluster map. */
@@ -149,6 +153,35 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
         }
         return;
       }
+    }
+  }
+
+  /** Called by state machines with the keyspace notifications of an entry proposed here. */
+  public void keyspaceEvents(RaftGroupId id, List<KeyspaceEvent> events) {
+    if (keyspaceEventListeners.isEmpty()) {
+      return;
+    }
+    RaftGroupId[] ids = layout.groupIds();
+    for (int g = 0; g < ids.length; g++) {
+      if (id.equals(ids[g])) {
+        for (KeyspaceEventListener l : keyspaceEventListeners) {
+          l.keyspaceEvents(g, events);
+        }
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void onKeyspaceEvents(KeyspaceEventListener listener) {
+    keyspaceEventListeners.add(listener);
+  }
+
+  @Override
+  public void keyspaceEventsEnabled(boolean enabled) {
+    keyspaceEvents = enabled;
+    for (SlotGroupStateMachine m : machines.values()) {
+      m.notifying(enabled);
     }
   }
 

@@ -49,6 +49,18 @@ public interface SlotGroupRouter {
    */
   void onKeysWritten(KeysWrittenListener listener);
 
+  /**
+   * Registers a listener told of the keyspace notifications of every entry this node applies as
+   * its proposing leader (see {@link KeyspaceEventListener}).
+   */
+  default void onKeyspaceEvents(KeyspaceEventListener listener) {}
+
+  /**
+   * Turns the collection of keyspace notifications on or off for every group of this node
+   * (notify-keyspace-events); off costs nothing while applying.
+   */
+  default void keyspaceEventsEnabled(boolean enabled) {}
+
   /** Slot groups this node currently leads (keyspace-wide commands cover exactly these). */
   List<Integer> ledGroups();
 

@@ -46,7 +46,8 @@ class SlotGroupStateMachineTest {
   private final NodeStorage storage = new NodeStorage(8 << 20, 8 << 20);
   private final List<StorageException> storageFailures = new CopyOnWriteArrayList<>();
   private final SlotGroupStateMachine machine =
-      new SlotGroupStateMachine(storage, (g, l) -> { }, (g, k) -> { }, storageFailures::add);
+      new SlotGroupStateMachine(storage, (g, l) -> { }, (g, k) -> { }, (g, e) -> { },
+          storageFailures::add);
 
   @AfterEach
   void close() {

@@ -6,6 +6,7 @@ import io.kvorum.resp.command.GatewayCommand;
 import io.kvorum.resp.command.Glob;
 import io.kvorum.resp.command.HelpText;
 import io.kvorum.resp.command.Invocation;
+import io.kvorum.resp.pubsub.KeyspaceNotifications;
 import io.kvorum.resp.server.Gateway;
 import io.kvorum.resp.server.GatewaySettings;
 import io.kvorum.storage.number.RedisNumbers;
@@ -32,11 +33,17 @@ public final class ConfigCommands {
   private ConfigCommands() {}
 
   /** How a parameter's value is parsed. */
-  private enum Kind { INTEGER, MEMORY, STRING }
+  private enum Kind { INTEGER, MEMORY, STRING, BUFFER_LIMITS, KEYSPACE_EVENTS }
 
   /** One parameter; {@code set} is null for read-only ones. */
   private record Param(String name, Kind kind, long min, long max,
-      Function<Gateway, String> get, BiConsumer<GatewaySettings, String> set) {}
+      Function<Gateway, String> get, BiConsumer<GatewaySettings, String> set,
+      BiConsumer<Gateway, String> setOnGateway) {
+    Param(String name, Kind kind, long min, long max, Function<Gateway, String> get,
+        BiConsumer<GatewaySettings, String> set) {
+      this(name, kind, min, max, get, set, null);
+    }
+  }
 
   private static final List<Param> PARAMS = List.of(
       new Param("maxclients", Kind.INTEGER, 1, 4294967295L,
@@ -53,6 +60,14 @@ public final class ConfigCommands {
       new Param("timeout", Kind.INTEGER, 0, Integer.MAX_VALUE,
           g -> Long.toString(g.settings().timeoutSeconds()),
           (s, v) -> s.timeoutSeconds(Long.parseLong(v))),
+      new Param("client-output-buffer-limit", Kind.BUFFER_LIMITS, 0, 0,
+          g -> "normal " + g.settings().normalBufferLimit()
+              + " slave " + g.settings().replicaBufferLimit()
+              + " pubsub " + g.settings().pubsubBufferLimit(),
+          ConfigCommands::setBufferLimits),
+      new Param("notify-keyspace-events", Kind.KEYSPACE_EVENTS, 0, 0,
+          g -> g.notifications().current(), (s, v) -> { },
+          (g, v) -> g.notifications().configure(v)),
       readOnly("port", g -> Integer.toString(g.boundPort())),
       readOnly("bind", g -> g.config().bindAddress()),
       readOnly("databases", g -> "1"),
@@ -180,6 +195,11 @@ public final class ConfigCommands {
           value = Long.toString(v);
         }
       }
+      if (p.kind() == Kind.BUFFER_LIMITS) {
+        error = bufferLimitsError(raw);
+      } else if (p.kind() == Kind.KEYSPACE_EVENTS && KeyspaceNotifications.parse(raw) < 0) {
+        error = KeyspaceNotifications.INVALID;
+      }
       if (error != null) {
         return failed(c.text(2 + 2 * i), error);
       }
@@ -188,8 +208,50 @@ public final class ConfigCommands {
     GatewaySettings settings = c.gateway().settings();
     for (int i = 0; i < params.size(); i++) {
       params.get(i).set().accept(settings, values.get(i));
+      if (params.get(i).setOnGateway() != null) {
+        params.get(i).setOnGateway().accept(c.gateway(), values.get(i));
+      }
     }
     return Reply.OK;
+  }
+
+  /**
+   * Why a {@code client-output-buffer-limit} value is invalid (Redis's texts), or null: groups of
+   * {@code class hard soft seconds}, class normal/replica/slave/pubsub, memory values for the limits.
+   */
+  static String bufferLimitsError(String value) {
+    String[] a = value.trim().isEmpty() ? new String[0] : value.trim().split(" +");
+    if (a.length % 4 != 0) {
+      return "Wrong number of arguments in buffer limit configuration.";
+    }
+    for (int j = 0; j < a.length; j += 4) {
+      String cls = a[j].toLowerCase(Locale.ROOT);
+      if (!cls.equals("normal") && !cls.equals("replica") && !cls.equals("slave")
+          && !cls.equals("pubsub")) {
+        return "Invalid client class specified in buffer limit configuration.";
+      }
+      Long hard = memory(a[j + 1]);
+      Long soft = memory(a[j + 2]);
+      Long seconds = RedisNumbers.parseLongOrNull(a[j + 3].getBytes(StandardCharsets.ISO_8859_1));
+      if (hard == null || soft == null || seconds == null || seconds < 0) {
+        return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+      }
+    }
+    return null;
+  }
+
+  /** Applies a value {@link #bufferLimitsError} accepted; classes not named keep their limits. */
+  private static void setBufferLimits(GatewaySettings s, String value) {
+    String[] a = value.trim().isEmpty() ? new String[0] : value.trim().split(" +");
+    for (int j = 0; j + 3 < a.length; j += 4) {
+      GatewaySettings.BufferLimit limit = new GatewaySettings.BufferLimit(memory(a[j + 1]),
+          memory(a[j + 2]), Long.parseLong(a[j + 3]));
+      switch (a[j].toLowerCase(Locale.ROOT)) {
+        case "normal" -> s.normalBufferLimit(limit);
+        case "replica", "slave" -> s.replicaBufferLimit(limit);
+        default -> s.pubsubBufferLimit(limit);
+      }
+    }
   }
 
   private static String range(Param p) {

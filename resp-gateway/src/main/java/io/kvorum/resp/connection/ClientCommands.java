@@ -183,12 +183,14 @@ public final class ClientCommands {
 
   static Reply list(Invocation c) {
     Set<Long> ids = null;
+    Boolean pubsubType = null;
     boolean noneByType = false;
     if (c.argc() == 4 && c.is(2, "type")) {
       String type = c.lower(3);
       switch (type) {
-        case "normal" -> { }
-        case "master", "replica", "slave", "pubsub" -> noneByType = true;
+        case "normal" -> pubsubType = false;
+        case "pubsub" -> pubsubType = true;
+        case "master", "replica", "slave" -> noneByType = true;
         default -> {
           return new Reply.Error("ERR Unknown client type '" + c.text(3) + "'");
         }
@@ -209,7 +211,8 @@ public final class ClientCommands {
     long now = System.currentTimeMillis();
     if (!noneByType) {
       for (ClientConnection client : c.gateway().clients().all()) {
-        if (ids == null || ids.contains(client.id())) {
+        if ((ids == null || ids.contains(client.id()))
+            && (pubsubType == null || pubsubType == client.subscriptions().any())) {
           out.append(describe(client, now)).append('\n');
         }
       }
@@ -232,6 +235,9 @@ public final class ClientCommands {
     if (c.noTouch()) {
       flags.append('T');
     }
+    if (c.subscriptions().any()) {
+      flags.append('P');
+    }
     if (flags.length() == 0) {
       flags.append('N');
     }
@@ -245,7 +251,10 @@ public final class ClientCommands {
         + " age=" + (nowMillis - c.createdMillis()) / 1000
         + " idle=" + Math.max(0, nowMillis - c.lastInteractionMillis()) / 1000
         + " flags=" + flags
-        + " db=0 sub=0 psub=0 ssub=0 multi=-1"
+        + " db=0 sub=" + c.subscriptions().channelCount()
+        + " psub=" + c.subscriptions().patternCount()
+        + " ssub=" + c.subscriptions().shardCount()
+        + " multi=-1"
         + " qbuf=" + qbuf
         + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0"
         + " oll=" + oll
@@ -287,6 +296,7 @@ public final class ClientCommands {
     String laddr = null;
     String user = null;
     boolean typeNone = false;
+    Boolean pubsubType = null;
     boolean skipMe = true;
     for (int i = 2; i < c.argc(); i += 2) {
       String opt = c.lower(i);
@@ -301,8 +311,9 @@ public final class ClientCommands {
         case "type" -> {
           String type = c.lower(i + 1);
           switch (type) {
-            case "normal" -> { }
-            case "master", "replica", "slave", "pubsub" -> typeNone = true;
+            case "normal" -> pubsubType = false;
+            case "pubsub" -> pubsubType = true;
+            case "master", "replica", "slave" -> typeNone = true;
             default -> {
               return new Reply.Error("ERR Unknown client type '" + c.text(i + 1) + "'");
             }
@@ -335,7 +346,8 @@ public final class ClientCommands {
       List<ClientConnection> victims = new ArrayList<>();
       for (ClientConnection other : c.gateway().clients().all()) {
         if ((id != null && other.id() != id) || (addr != null && !other.addr().equals(addr))
-            || (laddr != null && !other.laddr().equals(laddr)) || (skipMe && other == self)) {
+            || (laddr != null && !other.laddr().equals(laddr)) || (skipMe && other == self)
+            || (pubsubType != null && pubsubType != other.subscriptions().any())) {
           continue;
         }
         victims.add(other);

@@ -1,12 +1,15 @@
 package io.kvorum.resp.connection;
 
+import io.kvorum.resp.pubsub.ClientSubscriptions;
+import io.kvorum.storage.reply.Reply;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.function.Consumer;
 
 /**
  * The state of one client connection that commands read and change: id, name, library, protocol,
- * authentication, READONLY, reply mode, times, whether it is blocked. Written on the connection's event loop; read by
+ * authentication, READONLY, reply mode, times, whether it is blocked, its pub/sub subscriptions. Written on the connection's event loop; read by
  * other connections (CLIENT LIST, CLIENT KILL), hence volatile.
  */
 public final class ClientConnection {
@@ -32,6 +35,9 @@ public final class ClientConnection {
   private volatile int pendingReplies;
   private volatile long queryBufferBytes;
   private volatile boolean blocked;
+  private final ClientSubscriptions subscriptions = new ClientSubscriptions();
+  /** Where pushed frames (pub/sub messages) go: the connection's reply stream. */
+  private volatile Consumer<Reply.Push> outbox;
 
   public ClientConnection(long id, Channel channel, boolean authenticated) {
     this(id, channel, authenticated, false);
@@ -225,6 +231,38 @@ public final class ClientConnection {
 
   public void blocked(boolean v) {
     blocked = v;
+  }
+
+  /** Channels, patterns and shard channels this connection is subscribed to. */
+  public ClientSubscriptions subscriptions() {
+    return subscriptions;
+  }
+
+  /** Set by the connection's handler: pushed frames join its replies in order. */
+  void outbox(Consumer<Reply.Push> outbox) {
+    this.outbox = outbox;
+  }
+
+  /**
+   * Sends a push frame (pub/sub message or confirmation) from any thread: it is written on the
+   * connection's event loop, after the replies already due. Dropped once the connection closed.
+   */
+  public void push(Reply.Push frame) {
+    onLoop(() -> {
+      Consumer<Reply.Push> o = outbox;
+      if (o != null) {
+        o.accept(frame);
+      }
+    });
+  }
+
+  /** Runs {@code task} on the connection's event loop (now, when called there). */
+  public void onLoop(Runnable task) {
+    if (channel == null || channel.eventLoop().inEventLoop()) {
+      task.run();
+    } else {
+      channel.eventLoop().execute(task);
+    }
   }
 
   /** Closes the connection now (CLIENT KILL of another client, idle timeout). */

@@ -52,6 +52,11 @@ public final class ConnectionCommands {
     if (c.argc() > 2) {
       return io.kvorum.resp.command.CommandTable.wrongArity("ping");
     }
+    if (!c.resp3() && c.client().subscriptions().any()) {
+      // RESP2 in pub/sub context: Redis answers in the shape of a message.
+      return new Reply.Array(List.of(Reply.bulk("pong"),
+          Reply.bulk(c.argc() == 1 ? new byte[0] : c.arg(1))));
+    }
     return c.argc() == 1 ? Reply.PONG : Reply.bulk(c.arg(1));
   }
 
@@ -173,6 +178,8 @@ public final class ConnectionCommands {
 
   static Reply reset(Invocation c) {
     c.client().reset(c.gateway().settings().passwordRequired());
+    // Redis's RESET unsubscribes without sending unsubscribe frames.
+    c.gateway().pubsub().disconnected(c.client());
     return RESET;
   }
 }

@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,15 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private final ServerStats stats;
   private final int maxInFlight;
   private final boolean proxy;
+  /** What a RESP2 connection may run while subscribed (Redis's processCommand check). */
+  private static final Set<String> SUBSCRIBED_MODE = Set.of("ping", "subscribe", "ssubscribe",
+      "unsubscribe", "sunsubscribe", "psubscribe", "punsubscribe", "quit", "reset");
+
   private final ArrayDeque<PendingReply> replies = new ArrayDeque<>();
+  /** A drain is queued on the event loop for pushed frames (one write for a burst of them). */
+  private boolean pushDrainQueued;
+  /** Since when the output buffer has been over the pub/sub soft limit (0: it is not). */
+  private long softLimitSinceMillis;
   private ChannelHandlerContext ctx;
   private ClientConnection client;
   private KeyspaceLanes lanes;
@@ -115,6 +124,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     client = new ClientConnection(gateway.clients().nextId(), ctx.channel(),
         !settings.passwordRequired(), proxy);
     gateway.clients().add(client);
+    client.outbox(this::push);
     lanes = proxy
         // A forwarded batch is one node-to-node message: bounded like one command.
         ? new KeyspaceLanes(gateway.proxy(), ctx.channel().eventLoop(), this::drain,
@@ -128,6 +138,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     if (client != null) {
       gateway.clients().remove(client);
+      client.outbox(null);
+      gateway.pubsub().disconnected(client);
       gateway.blockedClients().disconnected(client);
       if (proxy) {
         gateway.proxy().disconnected(client);
@@ -195,6 +207,12 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     if (settings.passwordRequired() && !client.authenticated()
         && !entry.spec().has(CommandFlag.NO_AUTH)) {
       answerRefused(entry, NOAUTH, resp3);
+      return;
+    }
+    if (!client.resp3() && client.subscriptions().any() && !SUBSCRIBED_MODE.contains(entry.name())) {
+      answerRefused(entry, new Reply.Error("ERR Can't execute '" + entry.name()
+          + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
+          + "context"), resp3);
       return;
     }
     Invocation call = new Invocation(gateway, client, args);
@@ -343,6 +361,63 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private void answerRefused(CommandEntry entry, Reply.Error error, boolean resp3) {
     PendingReply p = PendingReply.done(entry, error, resp3, takeSilence(), false);
     replies.add(p);
+  }
+
+  /**
+   * A pushed frame (pub/sub message or confirmation): queued behind the replies already due, in
+   * the protocol the connection speaks now, never silenced by CLIENT REPLY OFF/SKIP (as Redis 7
+   * does for pushes). Written once the loop is done with its current work, so a burst of messages
+   * is one write; then the pub/sub output-buffer limit is checked.
+   */
+  private void push(Reply.Push frame) {
+    if (closing || ctx == null) {
+      return;
+    }
+    replies.add(PendingReply.done(null, frame, client.resp3(), false, false));
+    if (!pushDrainQueued) {
+      pushDrainQueued = true;
+      ctx.channel().eventLoop().execute(() -> {
+        pushDrainQueued = false;
+        drain();
+        enforceOutputLimit();
+      });
+    }
+  }
+
+  /**
+   * {@code client-output-buffer-limit pubsub}: a subscribed connection whose unwritten output
+   * (Netty's pending outbound bytes) passes the hard limit, or stays over the soft limit for the
+   * soft seconds, is closed, as Redis's checkClientOutputBufferLimits does. Nothing else bounds
+   * what a publisher can queue for a subscriber that does not read.
+   */
+  private void enforceOutputLimit() {
+    if (closing || !client.subscriptions().any()) {
+      softLimitSinceMillis = 0;
+      return;
+    }
+    io.netty.channel.ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+    long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    GatewaySettings.BufferLimit limit = settings.pubsubBufferLimit();
+    boolean over = false;
+    if (limit.hard() > 0 && pending >= limit.hard()) {
+      over = true;
+    } else if (limit.soft() > 0 && pending >= limit.soft()) {
+      long now = System.currentTimeMillis();
+      if (softLimitSinceMillis == 0) {
+        softLimitSinceMillis = now;
+      } else if (now - softLimitSinceMillis > limit.softSeconds() * 1000) {
+        over = true;
+      }
+    } else {
+      softLimitSinceMillis = 0;
+    }
+    if (over) {
+      LOG.warn("Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer "
+          + "limits ({} bytes pending).", client.id(), client.addr(), pending);
+      closing = true;
+      replies.clear();
+      ctx.close();
+    }
   }
 
   /** Writes every reply at the head of the queue that is ready, in order, with one flush. */

@@ -8,6 +8,7 @@ import io.kvorum.resp.command.Invocation;
 import io.kvorum.resp.connection.ClientConnection;
 import io.kvorum.resp.metrics.CommandStats;
 import io.kvorum.resp.metrics.ServerStats;
+import io.kvorum.resp.pubsub.ClientSubscriptions;
 import io.kvorum.resp.server.Gateway;
 import io.kvorum.storage.reply.Reply;
 import java.lang.management.ManagementFactory;
@@ -219,8 +220,9 @@ public final class InfoCommand {
     line(out, "evicted_keys", 0);
     line(out, "keyspace_hits", 0);
     line(out, "keyspace_misses", 0);
-    line(out, "pubsub_channels", 0);
-    line(out, "pubsub_patterns", 0);
+    line(out, "pubsub_channels", gw.pubsub().size(ClientSubscriptions.Kind.CHANNEL));
+    line(out, "pubsub_patterns", gw.pubsub().size(ClientSubscriptions.Kind.PATTERN));
+    line(out, "pubsubshard_channels", gw.pubsub().size(ClientSubscriptions.Kind.SHARD));
     line(out, "total_error_replies", s.errorReplies());
   }
 

@@ -6,6 +6,8 @@ import io.kvorum.resp.command.CommandTable;
 import io.kvorum.resp.connection.ClientRegistry;
 import io.kvorum.resp.metrics.ServerStats;
 import io.kvorum.resp.proxy.ProxyDispatcher;
+import io.kvorum.resp.pubsub.KeyspaceNotifications;
+import io.kvorum.resp.pubsub.PubSubHub;
 import io.kvorum.resp.routing.KeyspaceDispatcher;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -29,6 +31,8 @@ public final class Gateway {
   private final KeyspaceDispatcher dispatcher;
   private final ProxyDispatcher proxy;
   private final BlockedClients blockedClients;
+  private final PubSubHub pubsub = new PubSubHub();
+  private final KeyspaceNotifications notifications;
   private final ShutdownHook shutdownHook;
   private final long startMillis = System.currentTimeMillis();
   private final String runId;
@@ -48,6 +52,7 @@ public final class Gateway {
     this.dispatcher = new KeyspaceDispatcher(router, config.routeWait(), config.scanCursorCapacity());
     this.blockedClients = new BlockedClients(dispatcher, router);
     router.onKeysWritten(blockedClients::keysWritten);
+    this.notifications = new KeyspaceNotifications(pubsub, router);
     this.proxy = new ProxyDispatcher(router, config.routeWait(), dispatcher, blockedClients,
         commands, clients::nextId);
     this.shutdownHook = shutdownHook;
@@ -101,6 +106,16 @@ public final class Gateway {
   /** Clients waiting in BLPOP, BZPOPMIN, XREAD BLOCK …. */
   public BlockedClients blockedClients() {
     return blockedClients;
+  }
+
+  /** The node's pub/sub subscriptions and message delivery. */
+  public PubSubHub pubsub() {
+    return pubsub;
+  }
+
+  /** notify-keyspace-events and the publication of keyspace notifications. */
+  public KeyspaceNotifications notifications() {
+    return notifications;
   }
 
   public ShutdownHook shutdownHook() {

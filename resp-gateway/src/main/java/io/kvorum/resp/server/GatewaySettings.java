@@ -10,6 +10,20 @@ public final class GatewaySettings {
   private volatile long clientQueryBufferLimit;
   private volatile String requirepass;
   private volatile long timeoutSeconds;
+  private volatile BufferLimit normalBufferLimit = new BufferLimit(0, 0, 0);
+  private volatile BufferLimit replicaBufferLimit = new BufferLimit(256L << 20, 64L << 20, 60);
+  private volatile BufferLimit pubsubBufferLimit = new BufferLimit(32L << 20, 8L << 20, 60);
+
+  /**
+   * One class of {@code client-output-buffer-limit}: 0 disables a limit. Only the pub/sub class
+   * is enforced (normal clients get replies only to what they asked; there are no replicas).
+   */
+  public record BufferLimit(long hard, long soft, long softSeconds) {
+    @Override
+    public String toString() {
+      return hard + " " + soft + " " + softSeconds;
+    }
+  }
 
   public GatewaySettings(GatewayConfig config) {
     this.maxClients = config.maxClients();
@@ -54,6 +68,30 @@ public final class GatewaySettings {
 
   public boolean passwordRequired() {
     return !requirepass.isEmpty();
+  }
+
+  public BufferLimit normalBufferLimit() {
+    return normalBufferLimit;
+  }
+
+  public BufferLimit replicaBufferLimit() {
+    return replicaBufferLimit;
+  }
+
+  public BufferLimit pubsubBufferLimit() {
+    return pubsubBufferLimit;
+  }
+
+  public void normalBufferLimit(BufferLimit v) {
+    normalBufferLimit = v;
+  }
+
+  public void replicaBufferLimit(BufferLimit v) {
+    replicaBufferLimit = v;
+  }
+
+  public void pubsubBufferLimit(BufferLimit v) {
+    pubsubBufferLimit = v;
   }
 
   public long timeoutSeconds() {

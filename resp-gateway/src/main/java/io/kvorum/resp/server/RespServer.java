@@ -1,11 +1,14 @@
 package io.kvorum.resp.server;
 
+import io.kvorum.raft.route.Route;
 import io.kvorum.raft.route.SlotGroupRouter;
 import io.kvorum.resp.command.CommandTable;
 import io.kvorum.resp.connection.ClientConnection;
 import io.kvorum.resp.connection.ConnectionHandler;
 import io.kvorum.resp.metrics.ServerStats;
 import io.kvorum.resp.protocol.RespDecoder;
+import io.kvorum.resp.pubsub.ClientSubscriptions;
+import io.kvorum.resp.pubsub.PubSubHub;
 import io.kvorum.storage.command.KeyspaceCommandTable;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -39,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RespServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RespServer.class);
+  /** How often shard subscriptions are checked against the groups this node leads. */
+  static final long SHARD_SWEEP_MILLIS = 200;
 
   private final Gateway gateway;
   private EventLoopGroup bossGroup;
@@ -46,6 +51,7 @@ public final class RespServer implements AutoCloseable {
   private Channel serverChannel;
   private Channel proxyChannel;
   private ScheduledFuture<?> housekeeping;
+  private ScheduledFuture<?> shardSweep;
 
   /**
    * @param config   listener, limits and settings
@@ -99,6 +105,8 @@ public final class RespServer implements AutoCloseable {
     }
     gateway.boundPort(((InetSocketAddress) serverChannel.localAddress()).getPort());
     housekeeping = workerGroup.scheduleAtFixedRate(this::housekeeping, 1, 1, TimeUnit.SECONDS);
+    shardSweep = workerGroup.scheduleAtFixedRate(this::dropMovedShardChannels,
+        SHARD_SWEEP_MILLIS, SHARD_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     LOG.info("RESP gateway listening on {}:{} ({})", config.bindAddress(), gateway.boundPort(),
         epoll ? "epoll" : "nio");
     if (proxyChannel != null) {
@@ -156,6 +164,10 @@ public final class RespServer implements AutoCloseable {
       housekeeping.cancel(false);
       housekeeping = null;
     }
+    if (shardSweep != null) {
+      shardSweep.cancel(false);
+      shardSweep = null;
+    }
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
       serverChannel = null;
@@ -185,6 +197,25 @@ public final class RespServer implements AutoCloseable {
   @Override
   public void close() {
     stop();
+  }
+
+  /**
+   * Shard subscribers of slots whose group this node no longer leads get {@code sunsubscribe}
+   * frames, as Redis 7 sends when a slot moves away; their client resubscribes at the new leader
+   * (MOVED). Checked every {@link #SHARD_SWEEP_MILLIS}: a leader that steps down is noticed even
+   * when no new leader is known yet.
+   */
+  private void dropMovedShardChannels() {
+    PubSubHub pubsub = gateway.pubsub();
+    if (pubsub.size(ClientSubscriptions.Kind.SHARD) == 0) {
+      return;
+    }
+    SlotGroupRouter router = gateway.router();
+    int dropped = pubsub.dropShardChannels(
+        slot -> router.route(router.groupOf(slot)) instanceof Route.Local);
+    if (dropped > 0) {
+      LOG.info("unsubscribed shard subscribers of {} channels whose slot group moved away", dropped);
+    }
   }
 
   /** Once a second: the ops/sec sample and the idle {@code timeout}, as Redis's clientsCron. */

@@ -5,6 +5,7 @@ import io.kvorum.proto.slotgroup.CommandCall;
 import io.kvorum.proto.slotgroup.SlotGroupEntry;
 import io.kvorum.raft.route.ClusterTopology;
 import io.kvorum.raft.route.GroupStats;
+import io.kvorum.raft.route.KeyspaceEventListener;
 import io.kvorum.raft.route.KeysWrittenListener;
 import io.kvorum.raft.route.NotLeaderException;
 import io.kvorum.raft.route.Route;
@@ -49,6 +50,7 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
   private final AtomicLong writeCalls = new AtomicLong();
   private final AtomicLong writtenCommands = new AtomicLong();
   private final List<KeysWrittenListener> keysWrittenListeners = new CopyOnWriteArrayList<>();
+  private final List<KeyspaceEventListener> keyspaceEventListeners = new CopyOnWriteArrayList<>();
   /** Delay before each read completes (tests of ordering). */
   private volatile long readDelayMillis;
   private volatile long lastSnapshot = System.currentTimeMillis() / 1000;
@@ -189,8 +191,25 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
           l.keysWritten(group, applied.writtenKeys());
         }
       }
+      if (!applied.events().isEmpty()) {
+        for (KeyspaceEventListener l : keyspaceEventListeners) {
+          l.keyspaceEvents(group, applied.events());
+        }
+      }
       return applied.replies();
     }, writers[group]);
+  }
+
+  @Override
+  public void onKeyspaceEvents(KeyspaceEventListener listener) {
+    keyspaceEventListeners.add(listener);
+  }
+
+  @Override
+  public void keyspaceEventsEnabled(boolean enabled) {
+    for (SlotGroupStore s : stores) {
+      s.notifying(enabled);
+    }
   }
 
   @Override

@@ -15,9 +15,12 @@ import io.kvorum.server.config.ServerConfig;
 import io.kvorum.server.join.AdminJoiner;
 import io.kvorum.server.proxy.GrpcForwarder;
 import io.kvorum.server.proxy.NodeService;
+import io.kvorum.server.pubsub.PeerPublisher;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +52,7 @@ public final class KvorumNode implements AutoCloseable {
   private Server admin;
   private RespServer resp;
   private GrpcForwarder forwarder;
+  private PeerPublisher publisher;
 
   private KvorumNode(ServerConfig config) {
     this.config = config;
@@ -105,12 +109,14 @@ public final class KvorumNode implements AutoCloseable {
     resp = new RespServer(gateway, raft.router(), meters, this::shutdownFromClient);
     forwarder = new GrpcForwarder(this::adminAddressOf, Integer.MAX_VALUE);
     resp.gateway().proxy().forwarder(forwarder);
+    publisher = new PeerPublisher(this::peerAdminAddresses, MAX_NODE_MESSAGE);
+    resp.gateway().pubsub().fanout(publisher);
 
     try {
       admin = NettyServerBuilder
           .forAddress(new InetSocketAddress(config.bind(), config.adminPort()))
           .addService(new AdminService(raft))
-          .addService(new NodeService(resp.gateway().proxy()))
+          .addService(new NodeService(resp.gateway().proxy(), resp.gateway().pubsub()))
           .maxInboundMessageSize(MAX_NODE_MESSAGE)
           // Other nodes' forwarders ping this often; gRPC's default would cut them off.
           .permitKeepAliveTime(GrpcForwarder.KEEPALIVE.toMillis() / 2, TimeUnit.MILLISECONDS)
@@ -136,6 +142,18 @@ public final class KvorumNode implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /** Admin addresses of every other node in the cluster map (pub/sub fan-out). */
+  private List<String> peerAdminAddresses() {
+    List<String> out = new ArrayList<>();
+    String self = raft.nodeId();
+    for (NodeInfo n : raft.clusterMap().getNodesList()) {
+      if (!n.getId().equals(self) && !n.getAdminAddress().isEmpty()) {
+        out.add(n.getAdminAddress());
+      }
+    }
+    return out;
   }
 
   /** SHUTDOWN over RESP: stop in the background so the command's connection can close first. */
@@ -189,6 +207,9 @@ public final class KvorumNode implements AutoCloseable {
       }
       if (forwarder != null) {
         forwarder.close();
+      }
+      if (publisher != null) {
+        publisher.close();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

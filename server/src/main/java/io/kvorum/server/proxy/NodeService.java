@@ -7,9 +7,13 @@ import io.grpc.stub.StreamObserver;
 import io.kvorum.proto.node.ExecuteReply;
 import io.kvorum.proto.node.ExecuteRequest;
 import io.kvorum.proto.node.KvorumNodeGrpc;
+import io.kvorum.proto.node.PublishReply;
+import io.kvorum.proto.node.PublishRequest;
+import io.kvorum.proto.node.PublishedMessage;
 import io.kvorum.resp.proxy.ForwardRequest;
 import io.kvorum.resp.proxy.ProxyDispatcher;
 import io.kvorum.resp.proxy.ReplyBytes;
+import io.kvorum.resp.pubsub.PubSubHub;
 import io.kvorum.storage.slot.HashSlot;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -18,15 +22,29 @@ import org.slf4j.LoggerFactory;
 /**
  * The node-to-node service on the admin port: runs the commands another node's proxy port
  * forwards, through this node's {@link ProxyDispatcher} (so they are forwarded again if this node
- * does not lead their group any more), and answers each reply's RESP bytes.
+ * does not lead their group any more), and answers each reply's RESP bytes; and delivers the
+ * messages other nodes PUBLISH to this node's subscribers.
  */
 public final class NodeService extends KvorumNodeGrpc.KvorumNodeImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(NodeService.class);
 
   private final ProxyDispatcher proxy;
+  private final PubSubHub pubsub;
 
-  public NodeService(ProxyDispatcher proxy) {
+  public NodeService(ProxyDispatcher proxy, PubSubHub pubsub) {
     this.proxy = proxy;
+    this.pubsub = pubsub;
+  }
+
+  /** Messages another node published: delivered to this node's subscribers only. */
+  @Override
+  public void publish(PublishRequest request, StreamObserver<PublishReply> response) {
+    long receivers = 0;
+    for (PublishedMessage m : request.getMessagesList()) {
+      receivers += pubsub.deliver(m.getChannel().toByteArray(), m.getMessage().toByteArray());
+    }
+    response.onNext(PublishReply.newBuilder().setReceivers(receivers).build());
+    response.onCompleted();
   }
 
   @Override

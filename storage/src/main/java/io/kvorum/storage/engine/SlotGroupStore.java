@@ -6,6 +6,8 @@ import io.kvorum.storage.command.CommandContext;
 import io.kvorum.storage.command.KeyspaceCommandTable;
 import io.kvorum.storage.keyspace.KeyCodec;
 import io.kvorum.storage.keyspace.Keyspace;
+import io.kvorum.storage.keyspace.KeyspaceEvent;
+import io.kvorum.storage.notify.KeyspaceEventRules;
 import io.kvorum.storage.reply.Reply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -64,6 +66,8 @@ public final class SlotGroupStore implements AutoCloseable {
   private final ReentrantReadWriteLock openLock = new ReentrantReadWriteLock();
   private volatile Applied applied;
   private volatile Keyspace.Counters counters;
+  /** Keyspace notifications are collected while applying (this node publishes them). */
+  private volatile boolean notifying;
   private boolean closed;
 
   private SlotGroupStore(Path dir, NodeStorage node, KeyspaceCommandTable table) {
@@ -141,9 +145,18 @@ public final class SlotGroupStore implements AutoCloseable {
     return counters.keys;
   }
 
-  /** The outcome of applying one log entry. */
-  public record AppliedEntry(List<Reply> replies, List<byte[]> writtenKeys) {
-    static final AppliedEntry SKIPPED = new AppliedEntry(List.of(), List.of());
+  /**
+   * The outcome of applying one log entry: the replies, the keys written (for blocked clients)
+   * and the keyspace notifications (empty unless {@link #notifying(boolean)} is on).
+   */
+  public record AppliedEntry(List<Reply> replies, List<byte[]> writtenKeys,
+      List<KeyspaceEvent> events) {
+    static final AppliedEntry SKIPPED = new AppliedEntry(List.of(), List.of(), List.of());
+  }
+
+  /** Collects keyspace notifications while applying from now on (or stops). */
+  public void notifying(boolean on) {
+    notifying = on;
   }
 
   /**
@@ -173,12 +186,19 @@ public final class SlotGroupStore implements AutoCloseable {
       try {
         Keyspace.Counters next = counters.copy();
         Keyspace ks = new Keyspace(view, entry.getTimeMs(), next);
+        if (notifying) {
+          ks.collectEvents();
+        }
         SplittableRandom random = new SplittableRandom(entry.getRandomSeed() ^ (index * 0x9E3779B97F4A7C15L));
         List<Reply> replies = new ArrayList<>(entry.getCallsCount());
         for (CommandCall call : entry.getCallsList()) {
           byte[][] args = toArgs(call);
           int written = ks.writtenKeys().size();
+          int touched = ks.touchCount();
           Reply reply = table.execute(new CommandContext(ks, call.getResp3(), random), args);
+          if (ks.collectsEvents()) {
+            KeyspaceEventRules.emit(args, reply, ks.touchedSince(touched), ks);
+          }
           if (reply instanceof Reply.NullArray && ks.writtenKeys().size() > written
               && table.isBlocking(args)) {
             ks.forgetWrittenKeysAfter(written);
@@ -189,7 +209,7 @@ public final class SlotGroupStore implements AutoCloseable {
         db.write(writeOptions, view.batch());
         counters = next;
         applied = new Applied(term, index);
-        return new AppliedEntry(replies, List.copyOf(ks.writtenKeys()));
+        return new AppliedEntry(replies, List.copyOf(ks.writtenKeys()), List.copyOf(ks.events()));
       } finally {
         view.close();
       }

@@ -22,6 +22,16 @@ public final class Keyspace {
   private final Counters counters;
   /** Keys whose metadata this instance wrote, in write order (repeats included). */
   private final List<byte[]> written = new ArrayList<>();
+  /** Keyspace notifications so far; null while nobody listens (the common case). */
+  private List<KeyspaceEvent> events;
+  /** Keys written or removed, in order, while events are collected: what rules look at. */
+  private List<Touch> touched;
+
+  /**
+   * A key a command wrote ({@code removed} false; {@code created} when it did not exist) or
+   * deleted, for keyspace notifications.
+   */
+  public record Touch(byte[] key, boolean removed, boolean created) {}
 
   /**
    * @param nowMs    the leader's clock from the log entry (write path) or this node's clock (read)
@@ -31,6 +41,59 @@ public final class Keyspace {
     this.view = view;
     this.nowMs = nowMs;
     this.counters = counters;
+  }
+
+  /** Starts collecting keyspace notifications (the node publishes them). */
+  public void collectEvents() {
+    if (events == null) {
+      events = new ArrayList<>();
+      touched = new ArrayList<>();
+    }
+  }
+
+  /** Whether {@link #collectEvents} was called. */
+  public boolean collectsEvents() {
+    return events != null;
+  }
+
+  /** Records a keyspace notification (ignored unless collecting). */
+  public void notify(char type, String event, byte[] key) {
+    if (events != null) {
+      events.add(new KeyspaceEvent(type, event, key));
+    }
+  }
+
+  /**
+   * Sends Redis's {@code new} for {@code key} (dbAdd sends it before the command's own event) if
+   * a write of this entry created it and it was not sent yet.
+   */
+  public void notifyCreated(byte[] key) {
+    if (touched == null) {
+      return;
+    }
+    for (int i = 0; i < touched.size(); i++) {
+      Touch t = touched.get(i);
+      if (t.created() && Arrays.equals(t.key(), key) && newSent.add(i)) {
+        notify(KeyspaceEvent.NEW, "new", key);
+      }
+    }
+  }
+
+  private final java.util.Set<Integer> newSent = new java.util.HashSet<>();
+
+  /** The notifications collected so far, in order. */
+  public List<KeyspaceEvent> events() {
+    return events == null ? List.of() : events;
+  }
+
+  /** How many keys were written or removed so far (a mark for {@link #touchedSince}). */
+  public int touchCount() {
+    return touched == null ? 0 : touched.size();
+  }
+
+  /** Keys written or removed after {@code mark}, in order (repeats included). */
+  public List<Touch> touchedSince(int mark) {
+    return touched == null ? List.of() : touched.subList(mark, touched.size());
   }
 
   /** The time expiry is judged by: the entry's leader clock when applying, else the local clock. */
@@ -58,6 +121,9 @@ public final class Keyspace {
     if (meta.isExpiredAt(nowMs)) {
       if (view.writable()) {
         removeEncoded(mk, key, meta);
+        // Expired, not deleted by the command: Redis's lazy expiry notifies "expired".
+        untouchLast();
+        notify(KeyspaceEvent.EXPIRED, "expired", key);
       }
       return null;
     }
@@ -104,6 +170,15 @@ public final class Keyspace {
     }
     view.put(Column.META, mk, meta.withStamp(counters.nextStamp()).encode());
     written.add(key);
+    if (touched != null) {
+      touched.add(new Touch(key, false, old == null));
+    }
+  }
+
+  private void untouchLast() {
+    if (touched != null && !touched.isEmpty()) {
+      touched.remove(touched.size() - 1);
+    }
   }
 
   /**
@@ -142,6 +217,8 @@ public final class Keyspace {
       return false;
     }
     removeEncoded(mk, key, KeyMeta.decode(raw));
+    untouchLast();
+    notify(KeyspaceEvent.EXPIRED, "expired", key);
     return true;
   }
 
@@ -162,9 +239,15 @@ public final class Keyspace {
       view.delete(Column.EXPIRE, KeyCodec.expireKey(meta.expireAt(), mk));
     }
     counters.keys--;
+    if (touched != null) {
+      touched.add(new Touch(key, true, false));
+    }
   }
 
   private void removeEncoded(byte[] mk, byte[] key, KeyMeta meta) {
+    if (touched != null) {
+      touched.add(new Touch(key, true, false));
+    }
     view.delete(Column.META, mk);
     if (meta.hasExpire()) {
       view.delete(Column.EXPIRE, KeyCodec.expireKey(meta.expireAt(), mk));

@@ -6,6 +6,7 @@ import io.kvorum.storage.engine.DataView;
 import io.kvorum.storage.keyspace.KeyCodec;
 import io.kvorum.storage.keyspace.KeyMeta;
 import io.kvorum.storage.keyspace.Keyspace;
+import io.kvorum.storage.keyspace.KeyspaceEvent;
 import io.kvorum.storage.keyspace.RedisType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -762,6 +763,7 @@ final class StoredStream {
   Consumer createConsumer(Group g, byte[] name, long now) {
     Consumer c = new Consumer(name, now, 0);
     c.dirty = true;
+    keyspace.notify(KeyspaceEvent.STREAM, "xgroup-createconsumer", key);
     g.consumers.put(new String(name, StandardCharsets.ISO_8859_1), c);
     g.consumerCount++;
     subKeys++;

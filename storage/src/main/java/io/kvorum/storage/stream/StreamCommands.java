@@ -4,6 +4,7 @@ import static io.kvorum.storage.command.CommandSpec.of;
 
 import io.kvorum.storage.command.CommandContext;
 import io.kvorum.storage.command.KeyspaceCommand;
+import io.kvorum.storage.keyspace.KeyspaceEvent;
 import io.kvorum.storage.command.Keywords;
 import io.kvorum.storage.number.RedisNumbers;
 import io.kvorum.storage.reply.RedisError;
@@ -120,8 +121,13 @@ public final class StreamCommands {
           "ERR The ID specified in XADD is equal or smaller than the target stream top item");
     }
     s.append(id, fieldsValues);
-    s.trim(a);
+    long trimmed = s.trim(a);
     s.save();
+    ctx.keyspace().notifyCreated(args[1]);
+    ctx.keyspace().notify(KeyspaceEvent.STREAM, "xadd", args[1]);
+    if (trimmed > 0) {
+      ctx.keyspace().notify(KeyspaceEvent.STREAM, "xtrim", args[1]);
+    }
     return id.reply();
   }
 
