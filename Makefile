@@ -72,8 +72,7 @@ compose-down:
 SOAK_SECONDS ?= 300
 soak: deps docker-deps build
 	$(MVN) -B -ntp $(MVN_FLAGS) -pl it-tests verify -Dtest='FaultScenariosTest' \
-	  -Dsurefire.failIfNoSpecifiedTests=false -Dkvorum.faults.seconds=$(SOAK_SECONDS) \
-	  -Dkvorum.faults.timeoutMinutes=$$(( $(SOAK_SECONDS) * 12 / 60 + 20 ))
+	  -Dsurefire.failIfNoSpecifiedTests=false -Dkvorum.faults.seconds=$(SOAK_SECONDS)
 
 bench: deps build
 	tools/bench.sh
