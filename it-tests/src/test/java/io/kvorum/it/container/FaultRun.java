@@ -68,6 +68,11 @@ final class FaultRun {
     KvorumCluster.sleep(Math.max(0, Math.min(millis, left)));
   }
 
+  /** Sleeps until the wall-clock time {@code epochMillis}, but not past the end of the scenario. */
+  void sleepUntil(long epochMillis) {
+    sleepWithin(Math.max(0, epochMillis - System.currentTimeMillis()));
+  }
+
   /** The slot of the workload's first register: "the leader" the leader faults aim at. */
   int targetSlot() {
     return HashSlot.of(workload.registerKeys().get(0));
@@ -78,14 +83,23 @@ final class FaultRun {
    * workload keeps running meanwhile). Returns the seconds that took.
    */
   double faultInjected(String description) {
+    return faultInjected(description, SERVE_AGAIN_LIMIT);
+  }
+
+  /**
+   * {@link #faultInjected(String)} waiting at most {@code limit}: a fault held for a fixed time
+   * (a pause, a partition) is undone then whether or not the cluster served again meanwhile.
+   * Infinite when it did not.
+   */
+  double faultInjected(String description, Duration limit) {
     long t0 = System.nanoTime();
     faults.add(description);
-    double seconds = awaitServing(t0);
+    double seconds = awaitServing(t0, limit);
     LOG.info("{}: {} -> serving again after {} s", name, description, seconds);
     return seconds;
   }
 
-  private double awaitServing(long since) {
+  private double awaitServing(long since, Duration limit) {
     List<String> probes = new ArrayList<>();
     for (String k : workload.registerKeys()) {
       probes.add("{" + k + "}:probe");
@@ -98,7 +112,7 @@ final class FaultRun {
     try (RoutedClient probe = new RoutedClient(ports, 2000, new Random(random.nextLong()))) {
       for (String key : probes) {
         while (!(probe.call(key, "SET", key, "1") instanceof Result.Ok)) {
-          if (System.nanoTime() - since > SERVE_AGAIN_LIMIT.toNanos()) {
+          if (System.nanoTime() - since > limit.toNanos()) {
             serveAgainSeconds.add(Double.POSITIVE_INFINITY);
             return Double.POSITIVE_INFINITY;
           }

@@ -36,6 +36,11 @@ class FaultScenariosTest {
   static final Duration LENGTH =
       Duration.ofSeconds(ItEnvironment.intProperty("kvorum.faults.seconds", 30));
   static final int CLIENTS = 4;
+  /**
+   * How long a pause or partition is held. Failover takes 2-3 s, so the cluster must serve the
+   * workload's keys again well within it; a fault is undone after it whatever happened.
+   */
+  static final Duration HOLD = Duration.ofSeconds(10);
   private static final List<ScenarioReport> REPORTS = new ArrayList<>();
   private static KvorumCluster cluster;
 
@@ -146,9 +151,10 @@ class FaultScenariosTest {
           run.sleepWithin(500);
           continue;
         }
+        long pausedAt = System.currentTimeMillis();
         c.pause(leader);
-        double took = run.faultInjected("pause leader " + leader.name());
-        run.sleepWithin(Math.max(0, 8000 - (long) (took * 1000)));
+        run.faultInjected("pause leader " + leader.name(), HOLD);
+        run.sleepUntil(pausedAt + HOLD.toMillis());
         c.unpause(leader);
         run.faultInjected("unpause " + leader.name());
         run.sleepWithin(4000);
@@ -167,9 +173,10 @@ class FaultScenariosTest {
           run.sleepWithin(500);
           continue;
         }
+        long isolatedAt = System.currentTimeMillis();
         c.isolate(leader);
-        double took = run.faultInjected("isolate leader " + leader.name());
-        run.sleepWithin(Math.max(0, 8000 - (long) (took * 1000)));
+        run.faultInjected("isolate leader " + leader.name(), HOLD);
+        run.sleepUntil(isolatedAt + HOLD.toMillis());
         c.heal();
         run.faultInjected("heal partition");
         run.sleepWithin(4000);
@@ -187,17 +194,17 @@ class FaultScenariosTest {
       boolean bridge = false;
       while (!run.over()) {
         Node a = c.nodes().get(run.random().nextInt(c.nodes().size()));
-        double took;
+        long cutAt = System.currentTimeMillis();
         if (bridge) {
           Node b = other(a, run);
           c.partition(a, b);
-          took = run.faultInjected("cut link " + a.name() + "-" + b.name());
+          run.faultInjected("cut link " + a.name() + "-" + b.name(), HOLD);
         } else {
           c.isolate(a);
-          took = run.faultInjected("isolate " + a.name());
+          run.faultInjected("isolate " + a.name(), HOLD);
         }
         bridge = !bridge;
-        run.sleepWithin(Math.max(0, 7000 - (long) (took * 1000)));
+        run.sleepUntil(cutAt + HOLD.toMillis());
         c.heal();
         run.faultInjected("heal partition");
         run.sleepWithin(3000);

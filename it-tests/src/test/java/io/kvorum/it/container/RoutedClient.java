@@ -20,6 +20,9 @@ final class RoutedClient implements AutoCloseable {
   private final Random random;
   private final Map<Integer, RawResp> connections = new HashMap<>();
   private final Map<Integer, Integer> slotPorts = new HashMap<>();
+  /** Ports that just timed out or broke a connection → until when they are avoided. */
+  private final Map<Integer, Long> suspects = new HashMap<>();
+  private static final long SUSPECT_NANOS = 3_000_000_000L;
 
   /** How a call ended. */
   sealed interface Result {
@@ -43,14 +46,34 @@ final class RoutedClient implements AutoCloseable {
   Result call(String key, String... args) {
     int slot = HashSlot.of(key);
     Integer known = slotPorts.get(slot);
-    int port = known != null ? known : ports.get(random.nextInt(ports.size()));
+    if (known != null && suspect(known)) {
+      // Probably a frozen or cut-off former leader: ask a live node who leads now.
+      slotPorts.remove(slot);
+      known = null;
+    }
+    int port = known != null ? known : pick();
     RawResp c = connections.get(port);
-    if (c == null || c.isClosed()) {
+    if (c != null && c.isClosed()) {
+      connections.remove(port);
+      c = null;
+    }
+    if (c == null) {
+      // A new connection must answer PING before the command goes out: a published port can
+      // accept and then drop a connection while the node behind it is down, and a command that
+      // was never sent is a definite failure, not an unknown outcome.
       try {
         c = RawResp.connect("127.0.0.1", port, timeoutMillis);
+        RespReply pong = c.call("PING");
+        if (pong.isError()) {
+          throw new IOException("PING: " + pong.text());
+        }
         connections.put(port, c);
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
+        if (c != null) {
+          c.close();
+        }
         slotPorts.remove(slot);
+        suspects.put(port, System.nanoTime() + SUSPECT_NANOS);
         return new Result.Refused("connect " + port + ": " + e.getMessage());
       }
     }
@@ -74,8 +97,21 @@ final class RoutedClient implements AutoCloseable {
       c.close();
       connections.remove(port);
       slotPorts.remove(slot);
+      suspects.put(port, System.nanoTime() + SUSPECT_NANOS);
       return new Result.Unknown(port + ": " + e);
     }
+  }
+
+  private boolean suspect(int port) {
+    Long until = suspects.get(port);
+    return until != null && until - System.nanoTime() > 0;
+  }
+
+  /** A random node, preferring those that did not just fail. */
+  private int pick() {
+    List<Integer> healthy = ports.stream().filter(p -> !suspect(p)).toList();
+    List<Integer> from = healthy.isEmpty() ? ports : healthy;
+    return from.get(random.nextInt(from.size()));
   }
 
   @Override

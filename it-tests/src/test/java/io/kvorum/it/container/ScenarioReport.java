@@ -65,7 +65,7 @@ record ScenarioReport(
   /** The header of {@link #row()}. */
   static String header() {
     return "| scenario | s | ops | ok | refused | unknown | errors | violations | lost writes "
-        + "| faults | elections / leader changes | serving again after each fault (s) |\n"
+        + "| fault events | elections / leader changes | serving again after each fault (s) |\n"
         + "|---|---|---|---|---|---|---|---|---|---|---|---|";
   }
 
@@ -76,7 +76,7 @@ record ScenarioReport(
       if (serve.length() > 0) {
         serve.append(", ");
       }
-      serve.append(Double.isInfinite(s) ? ">60" : String.format(Locale.ROOT, "%.1f", s));
+      serve.append(Double.isInfinite(s) ? "not in time" : String.format(Locale.ROOT, "%.1f", s));
     }
     return String.format(Locale.ROOT,
         "| %s | %.0f | %d | %d | %d | %d | %d | %d%s | %d of %d | %d | %d / %d | %s |", name,

@@ -97,6 +97,7 @@ final class Workload {
     List<String> registers = registerKeys();
     List<String> collections = new ArrayList<>(collectionKeys().keySet());
     long n = 0;
+    boolean lastFailed = false;
     try (RoutedClient client = new RoutedClient(ports, TIMEOUT_MILLIS, random)) {
       while (!stop.get()) {
         String value = "p" + process + "-" + n++;
@@ -113,28 +114,29 @@ final class Workload {
             default -> new String[] {"DEL", key};
           };
           boolean writes = kind != Kind.GET && kind != Kind.DEL;
-          record(client, process, kind, key, writes ? value : null, args);
+          lastFailed = !record(client, process, kind, key, writes ? value : null, args);
         } else {
           String key = collections.get(random.nextInt(collections.size()));
           Kind kind = key.contains(":s") ? Kind.SADD : Kind.RPUSH;
-          record(client, process, kind, key, value,
+          lastFailed = !record(client, process, kind, key, value,
               new String[] {kind == Kind.SADD ? "SADD" : "RPUSH", key, value});
         }
-        if (pauseMillis > 0) {
-          Thread.sleep(pauseMillis);
-        }
+        // Like a real client, back off a little after a failure instead of spinning on it.
+        Thread.sleep(lastFailed ? 100 : pauseMillis);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private void record(RoutedClient client, int process, Kind kind, String key, String value,
+  /** Runs and records one operation; true if it succeeded. */
+  private boolean record(RoutedClient client, int process, Kind kind, String key, String value,
       String[] args) {
     History.Pending op = history.invoke(process, kind, key, value);
     Result r = client.call(key, args);
     if (r instanceof Result.Ok ok) {
       op.ok(text(ok.reply()));
+      return true;
     } else if (r instanceof Result.Refused refused) {
       op.fail(refused.why());
     } else {
@@ -144,6 +146,7 @@ final class Workload {
       }
       op.unknown(why);
     }
+    return false;
   }
 
   /** A reply as the history keeps it: bulk/simple string or integer as text, nil as null. */
