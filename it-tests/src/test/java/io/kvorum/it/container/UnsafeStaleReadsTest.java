@@ -32,9 +32,10 @@ class UnsafeStaleReadsTest {
             fr.sleepWithin(500);
             continue;
           }
+          long cutAt = System.currentTimeMillis();
           c.isolate(leader);
-          fr.faultInjected("isolate leader " + leader.name());
-          fr.sleepWithin(8000);
+          fr.faultInjected("isolate leader " + leader.name(), FaultScenariosTest.HOLD);
+          fr.sleepUntil(cutAt + FaultScenariosTest.HOLD.toMillis());
           c.heal();
           fr.faultInjected("heal partition");
           fr.sleepWithin(3000);
