@@ -290,18 +290,46 @@ public final class KvorumCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Packets the partition rules have dropped so far, over all nodes: evidence that a cut link
+   * was really in use. Read it before {@link #heal}, which removes the rules and their counters.
+   */
+  public long droppedPackets() {
+    long total = 0;
+    for (Node n : nodes) {
+      if (!n.serving()) {
+        continue;
+      }
+      for (String chain : List.of("INPUT", "OUTPUT")) {
+        String out = execOutput(n, "iptables", "-L", chain, "-v", "-n", "-x");
+        for (String line : out.split("\n")) {
+          String[] f = line.trim().split("\\s+");
+          if (f.length > 2 && f[2].equals("DROP")) {
+            total += Long.parseLong(f[0]);
+          }
+        }
+      }
+    }
+    return total;
+  }
+
   private void drop(Node n, String peerIp) {
     exec(n, "iptables", "-A", "INPUT", "-s", peerIp, "-j", "DROP");
     exec(n, "iptables", "-A", "OUTPUT", "-d", peerIp, "-j", "DROP");
   }
 
   private void exec(Node n, String... command) {
+    execOutput(n, command);
+  }
+
+  private String execOutput(Node n, String... command) {
     try {
       Container.ExecResult r = n.container.execInContainerWithUser("root", command);
       if (r.getExitCode() != 0) {
         throw new IllegalStateException(n + ": " + String.join(" ", command) + " exited "
             + r.getExitCode() + ": " + r.getStderr());
       }
+      return r.getStdout();
     } catch (IOException e) {
       throw new IllegalStateException(n + ": " + String.join(" ", command), e);
     } catch (InterruptedException e) {
