@@ -80,6 +80,12 @@ class FaultScenariosTest {
     assertSafe(r, faulty, true);
   }
 
+  /**
+   * @param servesAgain also require writes to every key within 60 s of each fault (kills and
+   *     restarts). Held faults (pause, partition) report their time to serve again in the table
+   *     but are not held to it: the issue asks for that time to be reported, and the cluster must
+   *     be healthy after healing either way.
+   */
   private static void assertSafe(ScenarioReport r, boolean faulty, boolean servesAgain) {
     assertThat(r.details()).as("checker findings of " + r.name()).isEmpty();
     assertThat(r.violations()).isZero();
@@ -170,7 +176,7 @@ class FaultScenariosTest {
         run.sleepWithin(4000);
       }
     });
-    assertSafe(r, true);
+    assertSafe(r, true, false);
   }
 
   @Test
@@ -192,7 +198,7 @@ class FaultScenariosTest {
         run.sleepWithin(4000);
       }
     });
-    assertSafe(r, true);
+    assertSafe(r, true, false);
   }
 
   @Test
@@ -211,7 +217,7 @@ class FaultScenariosTest {
         run.sleepWithin(3000);
       }
     });
-    assertSafe(r, true);
+    assertSafe(r, true, false);
   }
 
   /**
