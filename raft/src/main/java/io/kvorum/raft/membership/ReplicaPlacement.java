@@ -88,8 +88,30 @@ public final class ReplicaPlacement {
     growMeta(metaDivision, m, up);
     boolean growing = growGroups(m, up);
     if (!growing && moves() == 0 && !inFlight.containsKey(-1)) {
-      spreadLeaders(m, up);
+      // A frozen node (GC pause, SIGSTOP, stuck disk) still accepts TCP connections, so it passes
+      // `reachable`; but a leadership transfer to it times out, and the group refuses writes while
+      // the transfer is pending. Leadership only goes to nodes that answer Raft right now.
+      Set<String> silent = silentMetaFollowers(metaDivision);
+      spreadLeaders(m, up.stream().filter(n -> !silent.contains(n.getId())).toList());
     }
+  }
+
+  /** Most a meta follower may go without answering this leader before it gets no leadership. */
+  static final long SILENT_AFTER_MS = 2000;
+
+  /** Meta replicas whose last answer to this (meta leader) node is older than SILENT_AFTER_MS. */
+  private static Set<String> silentMetaFollowers(RaftServer.Division metaDivision) {
+    Set<String> silent = new HashSet<>();
+    var info = metaDivision.getInfo().getRoleInfoProto();
+    if (!info.hasLeaderInfo()) {
+      return silent;
+    }
+    for (var follower : info.getLeaderInfo().getFollowerInfoList()) {
+      if (follower.getLastRpcElapsedTimeMs() > SILENT_AFTER_MS) {
+        silent.add(follower.getId().getId().toStringUtf8());
+      }
+    }
+    return silent;
   }
 
   static List<NodeInfo> upNodes(ClusterMap m) {

@@ -109,6 +109,7 @@ public final class RaftNode implements AutoCloseable {
       return t;
     });
     this.router = new RaftSlotGroupRouter(nodeId, scheduler, config.maxEntryBytes() / 2);
+    router.unsafeStaleReads(config.unsafeStaleReads());
     this.expiry = new ActiveExpiry(router, scheduler);
     this.metaClient = new MetaClient(META_GROUP_ID, () -> server, () -> map, raftClients);
     this.moves = Executors.newFixedThreadPool(MAX_CONCURRENT_MOVES + 2, r -> {

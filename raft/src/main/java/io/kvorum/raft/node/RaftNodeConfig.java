@@ -26,6 +26,8 @@ import java.time.Duration;
  *                          buffers are sized from it
  * @param blockCacheBytes   RocksDB block cache shared by all groups
  * @param writeBufferBytes  RocksDB memtable budget shared by all groups
+ * @param unsafeStaleReads  test-only: every replica serves reads from its own state, unordered
+ *                          with the leader (stale reads); see RaftSlotGroupRouter
  */
 public record RaftNodeConfig(
     String nodeId,
@@ -44,7 +46,8 @@ public record RaftNodeConfig(
     long snapshotEvery,
     int maxEntryBytes,
     long blockCacheBytes,
-    long writeBufferBytes) {
+    long writeBufferBytes,
+    boolean unsafeStaleReads) {
 
   /** Defaults for a single local node; ports and paths are the caller's. */
   public static RaftNodeConfig defaults(
@@ -66,12 +69,14 @@ public record RaftNodeConfig(
         100_000,
         (16 << 20) + (1 << 20),
         256L << 20,
-        128L << 20);
+        128L << 20,
+        false);
   }
 
   public RaftNodeConfig withNodeId(String id) {
     return new RaftNodeConfig(id, dataDir, bindHost, raftPort, advertiseHost, respHost, respPort,
         adminAddress, slotGroups, replicationFactor, electionTimeoutMin, electionTimeoutMax,
-        leaderLease, snapshotEvery, maxEntryBytes, blockCacheBytes, writeBufferBytes);
+        leaderLease, snapshotEvery, maxEntryBytes, blockCacheBytes, writeBufferBytes,
+        unsafeStaleReads);
   }
 }

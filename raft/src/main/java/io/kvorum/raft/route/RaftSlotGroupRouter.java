@@ -72,6 +72,7 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   private volatile Layout layout = Layout.EMPTY;
   private volatile long lastSnapshotSeconds = System.currentTimeMillis() / 1000;
   private volatile Predicate<String> reachable = id -> true;
+  private volatile boolean unsafeStaleReads;
 
   /** The cluster map digested for routing: slot → group, group → Ratis group and division. */
   private record Layout(
@@ -87,6 +88,20 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
     this.selfId = selfId;
     this.maxEntryBytes = maxEntryBytes;
     this.scheduler = scheduler;
+  }
+
+  /**
+   * Test-only: every replica answers reads from its own state machine (Ratis stale reads, no
+   * leader check, no read index), as a follower-reading store would. Never on in production.
+   */
+  public void unsafeStaleReads(boolean on) {
+    this.unsafeStaleReads = on;
+  }
+
+  @Override
+  public boolean servesStaleReads(int group) {
+    Layout l = layout;
+    return unsafeStaleReads && group < l.divisions().length && l.divisions()[group] != null;
   }
 
   /** Binds the started Ratis server. */
@@ -291,7 +306,9 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
 
   @Override
   public CompletableFuture<Reply> read(int group, byte[][] args, boolean resp3) {
-    return submit(group, new ReadMessage(args, resp3), RaftClientRequest.readRequestType())
+    RaftClientRequest.Type type = unsafeStaleReads
+        ? RaftClientRequest.staleReadRequestType(0) : RaftClientRequest.readRequestType();
+    return submit(group, new ReadMessage(args, resp3), type)
         .thenApply(m -> m.replies().get(0));
   }
 
@@ -330,8 +347,9 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
       }
       return toReplyMessage(group, r);
     });
-    if (refusedBeforeAppend || type.is(org.apache.ratis.proto.RaftProtos.RaftClientRequestProto
-        .TypeCase.READ)) {
+    if (refusedBeforeAppend
+        || type.is(org.apache.ratis.proto.RaftProtos.RaftClientRequestProto.TypeCase.READ)
+        || type.is(org.apache.ratis.proto.RaftProtos.RaftClientRequestProto.TypeCase.STALEREAD)) {
       return result;
     }
     SlotGroupStateMachine machine = machines.get(l.groupIds()[group]);

@@ -40,6 +40,15 @@ public interface SlotGroupRouter {
     return write(group, List.<byte[][]>of(args), resp3).thenApply(r -> r.get(0));
   }
 
+  /**
+   * True when this node answers reads of {@code group} from its own replica whatever its role: only
+   * under the test-only unsafe stale-reads mode, which the fault tests use to show their checkers
+   * catch stale reads.
+   */
+  default boolean servesStaleReads(int group) {
+    return false;
+  }
+
   /** Runs a read-only command on {@code group} after a linearizable read barrier. */
   CompletableFuture<Reply> read(int group, byte[][] args, boolean resp3);
 

@@ -67,6 +67,9 @@ public final class KeyspaceDispatcher implements GroupDispatch {
   /** A read on the group owning {@code slot}; retried once if leadership moved meanwhile. */
   @Override
   public CompletableFuture<Reply> read(int group, int slot, byte[][] args, boolean resp3) {
+    if (router.servesStaleReads(group)) {
+      return readLocal(group, slot, args, resp3, false);
+    }
     return routed(group, () -> readLocal(group, slot, args, resp3, true),
         refusal -> refusalFor(refusal, slot));
   }

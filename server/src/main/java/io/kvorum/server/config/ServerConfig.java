@@ -8,6 +8,9 @@ import java.nio.file.Path;
  *
  * @param announceHost    host clients are told to use (MOVED, CLUSTER SLOTS); defaults to bind
  * @param announcePort    RESP port clients are told to use; defaults to port
+ * @param clusterAnnounceHost host other nodes use to reach this node's Raft and admin ports;
+ *                        defaults to announceHost (differs in containers, where clients come
+ *                        through published ports and nodes through the container network)
  * @param protoMaxBulkLen largest bulk string a client may send, in bytes
  * @param queryBufferLimit largest total size of one command, in bytes (bounds a Raft log entry)
  * @param slotGroups      slot groups created when a new cluster is bootstrapped
@@ -24,6 +27,7 @@ public record ServerConfig(
     String nodeId,
     String announceHost,
     int announcePort,
+    String clusterAnnounceHost,
     String requirePass,
     int maxClients,
     long protoMaxBulkLen,

@@ -30,6 +30,7 @@ public final class ServerConfigLoader {
     DEFAULTS.put("node-id", null);
     DEFAULTS.put("announce-host", null);
     DEFAULTS.put("announce-port", null);
+    DEFAULTS.put("cluster-announce-host", null);
     DEFAULTS.put("requirepass", null);
     DEFAULTS.put("maxclients", "10000");
     DEFAULTS.put("proto-max-bulk-len", "16mb");
@@ -107,6 +108,8 @@ public final class ServerConfigLoader {
     int port = port(m, "port");
     String announceHost = m.get("announce-host") == null ? advertisable(bind) : m.get("announce-host");
     int announcePort = m.get("announce-port") == null ? port : port(m, "announce-port");
+    String clusterAnnounceHost = m.get("cluster-announce-host") == null
+        || m.get("cluster-announce-host").isBlank() ? announceHost : m.get("cluster-announce-host");
     long bulk = bytes(m, "proto-max-bulk-len");
     long query = bytes(m, "client-query-buffer-limit");
     if (bulk < 1024) {
@@ -144,6 +147,7 @@ public final class ServerConfigLoader {
         m.get("node-id"),
         announceHost,
         announcePort,
+        clusterAnnounceHost,
         m.get("requirepass") == null || m.get("requirepass").isEmpty() ? null : m.get("requirepass"),
         positive(m, "maxclients"),
         bulk,

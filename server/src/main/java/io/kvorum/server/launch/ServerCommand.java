@@ -53,6 +53,17 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(names = "--announce-port", paramLabel = "N", description = "RESP port clients are redirected to")
   String announcePort;
 
+  @Option(names = "--cluster-announce-host", paramLabel = "HOST",
+      description = "host other nodes reach this node's Raft and admin ports at (default: announce-host)")
+  String clusterAnnounceHost;
+
+  /**
+   * Test-only: breaks linearizability on purpose so the fault tests can show their checkers catch
+   * it. Hidden, flag-only (no environment variable or config file line can turn it on).
+   */
+  @Option(names = "--unsafe-stale-reads", hidden = true)
+  boolean unsafeStaleReads;
+
   @Option(names = "--requirepass", paramLabel = "PASSWORD", description = "require AUTH with this password")
   String requirePass;
 
@@ -87,6 +98,7 @@ public final class ServerCommand implements Callable<Integer> {
     flags.put("node-id", nodeId);
     flags.put("announce-host", announceHost);
     flags.put("announce-port", announcePort);
+    flags.put("cluster-announce-host", clusterAnnounceHost);
     flags.put("requirepass", requirePass);
     flags.put("maxclients", maxClients);
     flags.put("proto-max-bulk-len", protoMaxBulkLen);
@@ -103,7 +115,7 @@ public final class ServerCommand implements Callable<Integer> {
     }
     KvorumNode node;
     try {
-      node = KvorumNode.start(cfg);
+      node = KvorumNode.start(cfg, unsafeStaleReads);
     } catch (RuntimeException | Error e) {
       LOG.error("cannot start: {}", e.getMessage(), e);
       return 1;

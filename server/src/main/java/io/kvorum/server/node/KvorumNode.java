@@ -54,13 +54,30 @@ public final class KvorumNode implements AutoCloseable {
   private GrpcForwarder forwarder;
   private PeerPublisher publisher;
 
-  private KvorumNode(ServerConfig config) {
+  private final boolean unsafeStaleReads;
+
+  private KvorumNode(ServerConfig config, boolean unsafeStaleReads) {
     this.config = config;
+    this.unsafeStaleReads = unsafeStaleReads;
   }
 
   /** Starts a node and returns once it serves clients. */
   public static KvorumNode start(ServerConfig config) {
-    KvorumNode node = new KvorumNode(config);
+    return start(config, false);
+  }
+
+  /**
+   * Starts a node; {@code unsafeStaleReads} (tests of the fault checkers only) lets every replica
+   * answer reads from its own state without a leader or read barrier, which returns stale data.
+   */
+  public static KvorumNode start(ServerConfig config, boolean unsafeStaleReads) {
+    if (unsafeStaleReads) {
+      for (int i = 0; i < 3; i++) {
+        LOG.warn("UNSAFE: --unsafe-stale-reads is on: reads are served by any replica without a "
+            + "read barrier and may return stale data. For testing the fault checkers only.");
+      }
+    }
+    KvorumNode node = new KvorumNode(config, unsafeStaleReads);
     try {
       node.startParts();
       return node;
@@ -71,7 +88,9 @@ public final class KvorumNode implements AutoCloseable {
   }
 
   private void startParts() {
-    String adminAddress = config.announceHost() + ":" + config.adminPort();
+    // Nodes reach each other's admin and Raft ports at the cluster address, which in containers is
+    // not the address clients on the host are given.
+    String adminAddress = config.clusterAnnounceHost() + ":" + config.adminPort();
     RaftNodeConfig defaults = RaftNodeConfig.defaults(
         config.dataDir(), config.bind(), config.raftPort(), config.announcePort(), adminAddress);
     RaftNodeConfig raftConfig = new RaftNodeConfig(
@@ -79,7 +98,7 @@ public final class KvorumNode implements AutoCloseable {
         config.dataDir(),
         config.bind(),
         config.raftPort(),
-        config.announceHost(),
+        config.clusterAnnounceHost(),
         config.announceHost(),
         config.announcePort(),
         adminAddress,
@@ -91,7 +110,8 @@ public final class KvorumNode implements AutoCloseable {
         defaults.snapshotEvery(),
         Math.toIntExact(config.queryBufferLimit() + ENTRY_OVERHEAD),
         config.blockCacheBytes(),
-        config.writeBufferBytes());
+        config.writeBufferBytes(),
+        unsafeStaleReads);
     raft = RaftNode.start(raftConfig,
         config.join() == null ? null : new AdminJoiner(config.join(), Duration.ofSeconds(60)));
 

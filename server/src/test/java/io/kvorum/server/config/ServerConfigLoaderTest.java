@@ -61,6 +61,18 @@ class ServerConfigLoaderTest {
   }
 
   @Test
+  void theClusterAddressDefaultsToTheClientAddressAndCanDifferFromIt() {
+    ServerConfig plain = ServerConfigLoader.load(Map.of("announce-host", "10.1.1.1"), Map.of(), null);
+    assertThat(plain.clusterAnnounceHost()).isEqualTo("10.1.1.1");
+    ServerConfig container = ServerConfigLoader.load(
+        Map.of("bind", "0.0.0.0", "announce-port", "30001"),
+        Map.of("KVORUM_CLUSTER_ANNOUNCE_HOST", "node1"), null);
+    assertThat(container.announceHost()).isEqualTo("127.0.0.1");
+    assertThat(container.announcePort()).isEqualTo(30001);
+    assertThat(container.clusterAnnounceHost()).isEqualTo("node1");
+  }
+
+  @Test
   void sizesFollowRedisConfUnits() {
     assertThat(ServerConfigLoader.bytes(Map.of("x", "1k"), "x")).isEqualTo(1000);
     assertThat(ServerConfigLoader.bytes(Map.of("x", "1kb"), "x")).isEqualTo(1024);
