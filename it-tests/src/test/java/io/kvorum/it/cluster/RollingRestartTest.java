@@ -22,10 +22,11 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisCluster;
 
 /**
- * A rolling restart (an upgrade, say) of a 3-node cluster under a write load, on the in-process
- * harness: each node in turn is stopped and started again on its data, with no other command;
- * the cluster keeps taking writes, every acknowledged write survives, and each restarted node
- * rejoins and leads again.
+ * Restarts on the in-process harness. A rolling restart (an upgrade, say) of a 3-node cluster
+ * under a write load: each node in turn is stopped and started again on its data, with no other
+ * command; the cluster keeps taking writes, every acknowledged write survives, and each
+ * restarted node rejoins and leads again. And a member restarts at once even when the node it
+ * once joined is the one that is down.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class RollingRestartTest {
@@ -85,6 +86,31 @@ class RollingRestartTest {
         }
       } finally {
         pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void aMemberRestartsAtOnceWhileTheNodeItJoinedIsDown() throws Exception {
+    try (InProcessCluster cluster = InProcessCluster.start("join-target-down", 3)) {
+      InProcessCluster.Node target = cluster.node(0);
+      InProcessCluster.Node member = cluster.node(1); // started with --join to node 0
+      member.stop();
+      target.stop();
+
+      long started = System.nanoTime();
+      member.start();
+      long seconds = (System.nanoTime() - started) / 1_000_000_000;
+      // Waiting for the --join node would take its full retry time (60 s) and then some.
+      assertThat(seconds).as("restart time of a member whose --join node is down").isLessThan(30);
+      cluster.awaitHealthy(Duration.ofSeconds(90));
+      try (JedisCluster jedis = new JedisCluster(new HostAndPort(member.host(), member.port()))) {
+        for (int i = 0; i < 100; i++) {
+          assertThat(jedis.set("jt:" + i, "v" + i)).isEqualTo("OK");
+        }
+        for (int i = 0; i < 100; i++) {
+          assertThat(jedis.get("jt:" + i)).isEqualTo("v" + i);
+        }
       }
     }
   }

@@ -299,7 +299,8 @@ public final class RaftNode implements AutoCloseable {
 
   private void bootstrapOrRecover(ClusterJoiner joiner) {
     ClusterMap saved = persistedMap();
-    if (joiner != null) {
+    boolean member = saved != null && saved.getNodesCount() > 1;
+    if (joiner != null && !member) {
       ClusterMap joined;
       try {
         joined = joiner.join(selfInfo());
@@ -322,11 +323,19 @@ public final class RaftNode implements AutoCloseable {
           joined.getNodesCount());
       return;
     }
-    if (saved != null && saved.getNodesCount() > 1) {
+    if (member) {
       // A member of a multi-node cluster restarting: its groups elect with the other nodes,
-      // which may still be starting too, so nothing here may wait for a quorum.
+      // which may still be starting too, so nothing here may wait for a quorum — nor for the
+      // --join node (compose and systemd units keep passing it), which may be the one down.
       onMap(saved);
       scheduler.execute(this::announce);
+      if (joiner != null) {
+        // Not on the scheduler: the call may retry for a minute.
+        Thread check = new Thread(() -> checkJoinTarget(joiner, saved.getClusterId()),
+            "kvorum-join-check");
+        check.setDaemon(true);
+        check.start();
+      }
       awaitLocalLeaders(Duration.ofSeconds(5));
       LOG.info("node {}: rejoining cluster {} ({} nodes)", nodeId, saved.getClusterId(),
           saved.getNodesCount());
@@ -364,6 +373,21 @@ public final class RaftNode implements AutoCloseable {
     }
     LOG.info("node {}: cluster {} ready, {} slot groups", nodeId, map.getClusterId(),
         map.getGroupsCount());
+  }
+
+  /** A restarted member still given --join: only says so if that node is in another cluster. */
+  private void checkJoinTarget(ClusterJoiner joiner, String clusterId) {
+    try {
+      ClusterMap theirs = joiner.join(selfInfo());
+      if (!theirs.getClusterId().equals(clusterId)) {
+        LOG.error("node {}: the --join node is in cluster {}, but this data dir belongs to cluster "
+            + "{}; this node stays in its own cluster (use an empty --data-dir to join another)",
+            nodeId, theirs.getClusterId(), clusterId);
+      }
+    } catch (RuntimeException e) {
+      LOG.info("node {}: the --join node did not answer ({}); rejoined from the saved map",
+          nodeId, e.getMessage());
+    }
   }
 
   private static boolean sameAddresses(NodeInfo a, NodeInfo b) {
