@@ -26,6 +26,11 @@ import java.time.Duration;
  *                          buffers are sized from it
  * @param blockCacheBytes   RocksDB block cache shared by all groups
  * @param writeBufferBytes  RocksDB memtable budget shared by all groups
+ * @param zone              failure domain label (empty: none); replicas of a group are spread
+ *                          over distinct zones when enough exist
+ * @param nodeDownTimeout   how long a node must be unreachable before the meta leader marks it
+ *                          down and recreates its replicas elsewhere
+ * @param maxConcurrentMoves replica moves the meta leader runs at once
  */
 public record RaftNodeConfig(
     String nodeId,
@@ -44,7 +49,10 @@ public record RaftNodeConfig(
     long snapshotEvery,
     int maxEntryBytes,
     long blockCacheBytes,
-    long writeBufferBytes) {
+    long writeBufferBytes,
+    String zone,
+    Duration nodeDownTimeout,
+    int maxConcurrentMoves) {
 
   /** Defaults for a single local node; ports and paths are the caller's. */
   public static RaftNodeConfig defaults(
@@ -66,12 +74,24 @@ public record RaftNodeConfig(
         100_000,
         (16 << 20) + (1 << 20),
         256L << 20,
-        128L << 20);
+        128L << 20,
+        "",
+        Duration.ofSeconds(60),
+        4);
   }
 
   public RaftNodeConfig withNodeId(String id) {
     return new RaftNodeConfig(id, dataDir, bindHost, raftPort, advertiseHost, respHost, respPort,
         adminAddress, slotGroups, replicationFactor, electionTimeoutMin, electionTimeoutMax,
-        leaderLease, snapshotEvery, maxEntryBytes, blockCacheBytes, writeBufferBytes);
+        leaderLease, snapshotEvery, maxEntryBytes, blockCacheBytes, writeBufferBytes, zone,
+        nodeDownTimeout, maxConcurrentMoves);
+  }
+
+  /** This config with the balancer's settings. */
+  public RaftNodeConfig withMembership(String zone, Duration nodeDownTimeout, int maxMoves) {
+    return new RaftNodeConfig(nodeId, dataDir, bindHost, raftPort, advertiseHost, respHost,
+        respPort, adminAddress, slotGroups, replicationFactor, electionTimeoutMin,
+        electionTimeoutMax, leaderLease, snapshotEvery, maxEntryBytes, blockCacheBytes,
+        writeBufferBytes, zone, nodeDownTimeout, maxMoves);
   }
 }
