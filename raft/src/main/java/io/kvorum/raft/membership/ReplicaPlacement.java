@@ -59,9 +59,15 @@ public final class ReplicaPlacement {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaPlacement.class);
   /** Meta group size once enough nodes exist: survives one node down, cheap to commit to. */
   static final int META_REPLICAS = 3;
-  /** How long one phase of a move may take (a snapshot of a big group takes a while). */
-  private static final long PHASE_TIMEOUT_MS = 600_000;
+  /**
+   * How long a move waits for one configuration change to show in the map before asking again
+   * (a repeated request while the change is still running is refused as in progress, harmless;
+   * one that was lost, e.g. to a leader change, is made again).
+   */
+  private static final long PHASE_TIMEOUT_MS = 30_000;
   private static final long TRANSFER_TIMEOUT_MS = 30_000;
+  /** Pause before asking again after a configuration change was refused. */
+  private static final long RETRY_MS = 3_000;
   /** A node counts as reachable for new replicas if it answered a probe this recently. */
   private static final long REACHABLE_MS = 3_000;
   private static final int META_STEP = -1;
@@ -227,9 +233,9 @@ public final class ReplicaPlacement {
             end(mv, "its target " + add + " is no longer up");
             return;
           }
-          addReplica(group, m, g.getReplicasList(), target);
-          waitUntil(() -> !present(id) || groupOf(mv).getReplicasList().contains(add),
-              PHASE_TIMEOUT_MS);
+          boolean accepted = addReplica(group, m, g.getReplicasList(), target);
+          awaitQuietly(() -> !present(id) || groupOf(mv).getReplicasList().contains(add),
+              accepted ? PHASE_TIMEOUT_MS : RETRY_MS);
           continue;
         }
         if (!remove.isEmpty() && g.getReplicasList().contains(remove)) {
@@ -240,12 +246,17 @@ public final class ReplicaPlacement {
           if (remove.equals(g.getLeader())) {
             String to = !add.isEmpty() ? add : g.getReplicasList().stream()
                 .filter(r -> !r.equals(remove)).findFirst().orElseThrow();
-            transferNow(m, g, to);
-            waitUntil(() -> !remove.equals(groupOf(mv).getLeader()), TRANSFER_TIMEOUT_MS);
+            try {
+              transferNow(m, g, to);
+            } catch (IOException e) {
+              LOG.info("move {}: leadership of slot group {} not moved yet: {}", id,
+                  mv.getGroup(), e.toString());
+            }
+            awaitQuietly(() -> !remove.equals(groupOf(mv).getLeader()), TRANSFER_TIMEOUT_MS);
             continue;
           }
           removeReplica(group, m, g.getReplicasList(), remove);
-          waitUntil(() -> !present(id) || !groupOf(mv).getReplicasList().contains(remove),
+          awaitQuietly(() -> !present(id) || !groupOf(mv).getReplicasList().contains(remove),
               PHASE_TIMEOUT_MS);
           continue;
         }
@@ -396,28 +407,48 @@ public final class ReplicaPlacement {
     });
   }
 
-  /** Creates an empty replica of {@code group} on {@code target}, then adds it as a voter. */
-  private void addReplica(RaftGroupId group, ClusterMap m, List<String> current, NodeInfo target)
-      throws IOException {
+  /**
+   * Creates an empty replica of {@code group} on {@code target}, then asks the group's leader to
+   * add it as a voter. False if the leader refused (the caller retries soon); true if it
+   * accepted or is still catching the new peer up.
+   */
+  private boolean addReplica(RaftGroupId group, ClusterMap m, List<String> current,
+      NodeInfo target) throws IOException {
     RaftPeer peer = RaftClients.peer(target);
-    try (RaftClient c = clients.client(group, List.of(peer))) {
-      RaftClientReply r = c.getGroupManagementApi(peer.getId()).add(RaftGroup.valueOf(group));
-      if (!r.isSuccess() && !String.valueOf(r.getException()).contains("AlreadyExists")) {
-        throw new IOException("group add on " + target.getId() + ": " + r.getException());
-      }
-    } catch (AlreadyExistsException e) {
-      // a previous attempt created it; the configuration change below is what counts
-    }
+    // Already there: a retried request, or an earlier attempt of this move. (A stale copy from
+    // before the node was removed is deleted by the node itself; until then the add waits.)
+    createEmpty(group, peer);
     try (RaftClient c = clients.client(group, RaftClients.peers(m, current))) {
       RaftClientReply r = c.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
           .setServersInNewConf(List.of(peer)).setMode(SetConfigurationRequest.Mode.ADD).build());
       if (!r.isSuccess()) {
-        throw new IOException("add " + target.getId() + ": " + r.getException());
+        LOG.info("adding {} to {} refused: {}", target.getId(), group, r.getException());
+        return false;
       }
+      return true;
     } catch (IOException e) {
       // A big snapshot outlasts the client's timeout while the leader still catches the new
-      // peer up; the caller waits for the committed configuration instead.
-      LOG.info("adding {} to {} still in progress: {}", target.getId(), group, e.toString());
+      // peer up; a refusal (leader changing, a change already running) is retried soon.
+      boolean running = String.valueOf(e).contains("Timeout")
+          || String.valueOf(e).contains("ReconfigurationInProgress");
+      LOG.info("adding {} to {}: {}", target.getId(), group, e.toString());
+      return running;
+    }
+  }
+
+  /** Creates {@code group} with an empty configuration on {@code peer}; false if it existed. */
+  private boolean createEmpty(RaftGroupId group, RaftPeer peer) throws IOException {
+    try (RaftClient c = clients.client(group, List.of(peer))) {
+      RaftClientReply r = c.getGroupManagementApi(peer.getId()).add(RaftGroup.valueOf(group));
+      if (r.isSuccess()) {
+        return true;
+      }
+      if (String.valueOf(r.getException()).contains("AlreadyExists")) {
+        return false;
+      }
+      throw new IOException("group add on " + peer.getId() + ": " + r.getException());
+    } catch (AlreadyExistsException e) {
+      return false;
     }
   }
 
@@ -449,6 +480,14 @@ public final class ReplicaPlacement {
     } catch (IOException e) {
       // Not there any more, or unreachable: the node's own stale replica cleanup deletes it.
       LOG.debug("cannot delete {} on {}: {}", group, nodeId, e.toString());
+    }
+  }
+
+  /** Waits until {@code done} or the timeout; the caller re-checks the map either way. */
+  private static void awaitQuietly(Supplier<Boolean> done, long timeoutMs) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (!done.get() && System.currentTimeMillis() < deadline) {
+      sleep(100);
     }
   }
 

@@ -37,6 +37,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -98,6 +100,8 @@ public final class RaftNode implements AutoCloseable {
   private volatile ClusterMap map = ClusterMap.getDefaultInstance();
   private volatile RaftServer server;
   private final List<Consumer<ClusterMap>> mapListeners = new CopyOnWriteArrayList<>();
+  /** Groups Ratis loaded from the data dir at start (not created by a move since). */
+  private final Set<RaftGroupId> loadedAtStart = ConcurrentHashMap.newKeySet();
   /** Local replicas the map no longer lists → consecutive checks that found them so. */
   private final Map<RaftGroupId, Integer> staleChecks = new ConcurrentHashMap<>();
 
@@ -449,6 +453,16 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
+  /** The meta group's leader as this node's meta replica knows it; null without one. */
+  public String metaLeader() {
+    try {
+      RaftPeerId id = server.getDivision(META_GROUP_ID).getInfo().getLeaderId();
+      return id == null ? null : id.toString();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   private boolean localMetaHasLeader() {
     try {
       return server.getDivision(META_GROUP_ID).getInfo().getLeaderId() != null;
@@ -483,9 +497,19 @@ public final class RaftNode implements AutoCloseable {
       if (staleChecks.merge(id, 1, Integer::sum) < STALE_CHECKS) {
         continue;
       }
+      // The map may lag the group by a report: only the group's leader can say this replica
+      // is in no configuration (current, or old during a change) and so holds no vote.
+      List<String> members = id.equals(META_GROUP_ID) ? fresh.getMetaReplicasList()
+          : groupInfo(fresh, id).getReplicasList();
+      Optional<Boolean> member =
+          raftClients.inLeadersConf(id, RaftClients.peers(fresh, members), nodeId);
+      if (member.isEmpty() || member.get()) {
+        continue;
+      }
       staleChecks.remove(id);
       LOG.info("node {}: deleting its stale replica of {} (the cluster map no longer lists it)",
           nodeId, id.equals(META_GROUP_ID) ? "the meta group" : id);
+      loadedAtStart.remove(id);
       try {
         RaftClientReply r = server.groupManagement(GroupManagementRequest.newRemove(
             clientId, self.getId(), callIds.incrementAndGet(), id, true, false));
@@ -499,6 +523,15 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
+  private static SlotGroupInfo groupInfo(ClusterMap m, RaftGroupId id) {
+    for (SlotGroupInfo g : m.getGroupsList()) {
+      if (RaftSlotGroupRouter.groupId(g).equals(id)) {
+        return g;
+      }
+    }
+    return SlotGroupInfo.getDefaultInstance();
+  }
+
   private boolean isStale(ClusterMap fresh, RaftGroupId id) {
     if (id.equals(META_GROUP_ID)) {
       return !fresh.getMetaReplicasList().isEmpty()
@@ -509,9 +542,14 @@ public final class RaftNode implements AutoCloseable {
         if (g.getReplicasList().contains(nodeId)) {
           return false;
         }
-        for (Move mv : fresh.getMovesList()) {
-          if (mv.getGroup() == g.getIndex() && mv.getAddNode().equals(nodeId)) {
-            return false;
+        // A replica a move is adding is not stale, unless it was here before this process
+        // started: then it is a copy from before the node was removed (or a half-added one from
+        // before a restart), which the move cannot use; it is replaced by an empty one.
+        if (!loadedAtStart.contains(id)) {
+          for (Move mv : fresh.getMovesList()) {
+            if (mv.getGroup() == g.getIndex() && mv.getAddNode().equals(nodeId)) {
+              return false;
+            }
           }
         }
         return true;
@@ -531,6 +569,7 @@ public final class RaftNode implements AutoCloseable {
               .build();
       router.attach(server);
       server.start();
+      server.getGroupIds().forEach(loadedAtStart::add);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the Raft server on port " + config.raftPort()
           + ": " + e.getMessage(), e);

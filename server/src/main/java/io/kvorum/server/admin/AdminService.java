@@ -93,6 +93,10 @@ public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
         .addAllMoves(map.getMovesList())
         .addAllMetaReplicas(map.getMetaReplicasList())
         .setEpoch(map.getEpoch());
+    String metaLeader = node.metaLeader();
+    if (metaLeader != null) {
+      reply.setMetaLeader(metaLeader);
+    }
     for (SlotGroupInfo g : map.getGroupsList()) {
       GroupStatus s = live.get(g.getIndex());
       if (request.getLocalOnly()) {

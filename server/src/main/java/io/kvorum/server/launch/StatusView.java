@@ -16,7 +16,8 @@ import java.util.Map;
  * {@code kvorum admin status} output: a table for people, or one JSON object whose field names
  * scripts rely on: {@code nodes[].id/resp/admin/state/zone/replicas/leaders/meta},
  * {@code groups[].id/slots/replicas/leader/term/applied_index/size_on_disk/keys}, plus
- * {@code cluster_id}, {@code epoch}, {@code replication_factor}, {@code moves}.
+ * {@code cluster_id}, {@code epoch}, {@code replication_factor}, {@code meta_leader},
+ * {@code moves[].id/group/from/to/reason}.
  */
 final class StatusView {
   private StatusView() {}
@@ -84,12 +85,18 @@ final class StatusView {
         ranges.add(r.getFrom() + "-" + r.getTo());
       }
       rows.add(new String[] {String.valueOf(g.getIndex()), String.join(",", ranges),
-          g.getLeader().isEmpty() ? "(none)" : g.getLeader(), String.valueOf(g.getTerm()),
-          String.valueOf(g.getAppliedIndex()), String.valueOf(g.getKeys()),
-          String.valueOf(g.getSizeOnDisk()), String.join(",", g.getReplicasList())});
+          g.getLeader().isEmpty() ? "(none)" : shortId(g.getLeader()),
+          String.valueOf(g.getTerm()), String.valueOf(g.getAppliedIndex()),
+          String.valueOf(g.getKeys()), String.valueOf(g.getSizeOnDisk()),
+          String.join(",", g.getReplicasList().stream().map(StatusView::shortId).toList())});
     }
     columns(b, rows);
     return b.toString();
+  }
+
+  /** The first 8 characters of a node id: enough to tell nodes apart in the group table. */
+  static String shortId(String id) {
+    return id.length() > 8 ? id.substring(0, 8) : id;
   }
 
   /** "balance: replicas per node 9..10, leaders per node 3..4: balanced". */
@@ -142,6 +149,7 @@ final class StatusView {
     field(b, "cluster_id", str(s.getClusterId())).append(',');
     field(b, "epoch", String.valueOf(s.getEpoch())).append(',');
     field(b, "replication_factor", String.valueOf(s.getReplicationFactor())).append(',');
+    field(b, "meta_leader", str(s.getMetaLeader())).append(',');
     List<String> nodes = new ArrayList<>();
     for (NodeInfo n : s.getNodesList()) {
       StringBuilder o = new StringBuilder("{");
