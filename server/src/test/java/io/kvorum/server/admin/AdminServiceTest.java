@@ -37,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AdminServiceTest {
   private static final String TOKEN = "s3cret";
-  @TempDir Path dir;
   private KvorumNode node;
   private int adminPort;
 
@@ -48,7 +47,7 @@ class AdminServiceTest {
   }
 
   @BeforeAll
-  void start() throws IOException {
+  void start(@TempDir Path dir) throws IOException {
     adminPort = freePort();
     Map<String, String> flags = new HashMap<>();
     flags.put("port", Integer.toString(freePort()));
