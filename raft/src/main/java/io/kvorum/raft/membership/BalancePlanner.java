@@ -17,14 +17,15 @@ import java.util.Set;
  * The balancer's brain, a pure function: cluster map (with the moves already in progress) and
  * the nodes the meta leader can reach now → the next bounded steps toward the goal state.
  *
- * <p>Goal: every slot group has {@code min(RF, up nodes)} replicas, on up nodes only, in distinct
+ * <p>Goal: every slot group has {@code min(RF, up or down nodes)} replicas, on up nodes only, in distinct
  * zones where enough zones exist; replica counts per node within one of each other; leaders per
  * node within one of each other. Rules are tried in this order, each group taking at most one
  * move at a time and at most {@code maxMoves} moves running in the whole cluster:
  *
  * <ol>
  *   <li>drain: a replica on a down or leaving node (or a node no longer in the map) is replaced
- *       on another node, or just removed when the group has enough replicas without it;
+ *       on another node; without one, a leaving node's replica is just removed when the group
+ *       has enough replicas without it (a down node's stays);
  *   <li>repair: a group short of replicas gains one;
  *   <li>shrink: a group with more replicas than the goal (replication factor lowered) loses one;
  *   <li>zone: a group with two replicas in one zone moves one to an unused zone;
@@ -66,15 +67,18 @@ public final class BalancePlanner {
     return new Pass(map, reachable, maxMoves).run();
   }
 
-  /** Replicas per node goal of one group: {@code min(RF, nodes in state up)}, at least 1. */
+  /**
+   * Replicas each group should have: {@code min(RF, nodes up or down)}, at least 1. A down node
+   * counts: it may come back, and the group should not shrink meanwhile; a leaving one does not.
+   */
   public static int replicasGoal(ClusterMap map) {
-    int up = 0;
+    int nodes = 0;
     for (NodeInfo n : map.getNodesList()) {
-      if (n.getState() == NodeState.NODE_STATE_UP) {
-        up++;
+      if (n.getState() == NodeState.NODE_STATE_UP || n.getState() == NodeState.NODE_STATE_DOWN) {
+        nodes++;
       }
     }
-    return Math.max(1, Math.min(Math.max(1, map.getReplicationFactor()), up));
+    return Math.max(1, Math.min(Math.max(1, map.getReplicationFactor()), nodes));
   }
 
   /** The replicas of {@code g} once its move in progress (if any) is done. */
@@ -100,6 +104,7 @@ public final class BalancePlanner {
     private final List<String> eligible = new ArrayList<>();
     /** Nodes whose replicas must go: down, leaving. */
     private final Set<String> draining = new HashSet<>();
+    private final Set<String> down = new HashSet<>();
     /** Replica count per eligible node, after the moves in progress and those planned. */
     private final Map<String, Integer> load = new HashMap<>();
     /** Group index → replicas after the moves in progress and those planned. */
@@ -120,6 +125,9 @@ public final class BalancePlanner {
         } else if (n.getState() == NodeState.NODE_STATE_DOWN
             || n.getState() == NodeState.NODE_STATE_LEAVING) {
           draining.add(n.getId());
+          if (n.getState() == NodeState.NODE_STATE_DOWN) {
+            down.add(n.getId());
+          }
         }
       }
       Map<Integer, Move> moves = new HashMap<>();
@@ -192,7 +200,11 @@ public final class BalancePlanner {
         String target = target(g, r);
         if (target != null) {
           move(g, target, r, "drain");
-        } else if (healthyReplicas(g) >= goal && replicas.get(g.getIndex()).size() > 1) {
+        } else if (!down.contains(r) && healthyReplicas(g) >= goal
+            && replicas.get(g.getIndex()).size() > 1) {
+          // A leaving (or forgotten) node must end up empty. A down replica with no node to
+          // replace it stays: removing it would not ease the quorum, and if the node comes
+          // back it catches up from its log instead of a whole snapshot.
           move(g, null, r, "drain");
         }
       }

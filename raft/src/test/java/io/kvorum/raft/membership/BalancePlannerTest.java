@@ -223,16 +223,22 @@ class BalancePlannerTest {
   }
 
   @Test
-  void withTooFewNodesADownReplicaIsRemovedOnlyWhenTheRestMeetTheGoal() {
+  void withNoSpareNodeADownReplicaStaysAndALeavingOneGoes() {
     ClusterMap m = settle(fresh(3, 4));
-    m = withState(m, "n3", NodeState.NODE_STATE_DOWN);
-    m = settle(m, Set.of("n1", "n2"));
-    for (SlotGroupInfo g : m.getGroupsList()) {
+    ClusterMap down = settle(withState(m, "n3", NodeState.NODE_STATE_DOWN), Set.of("n1", "n2"));
+    for (SlotGroupInfo g : down.getGroupsList()) {
+      assertThat(g.getReplicasList()).as("nothing to gain by removing it")
+          .containsExactlyInAnyOrder("n1", "n2", "n3");
+    }
+    // the node comes back: nothing to do
+    assertThat(BalancePlanner.plan(withState(down, "n3", NodeState.NODE_STATE_UP), all(m),
+        MAX_MOVES)).isEmpty();
+    ClusterMap oneRf = m.toBuilder().setReplicationFactor(2).build();
+    oneRf = settle(withState(settle(oneRf), "n3", NodeState.NODE_STATE_LEAVING));
+    for (SlotGroupInfo g : oneRf.getGroupsList()) {
       assertThat(g.getReplicasList()).containsExactlyInAnyOrder("n1", "n2");
     }
-    // the node comes back: it is a target again
-    m = settle(withState(m, "n3", NodeState.NODE_STATE_UP));
-    assertBalanced(m, 3);
+    assertThat(oneRf.getNodesList()).extracting(NodeInfo::getId).containsExactly("n1", "n2");
   }
 
   @Test
