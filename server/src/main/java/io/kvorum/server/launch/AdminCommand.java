@@ -41,6 +41,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "admin",
     mixinStandardHelpOptions = true,
+    versionProvider = KvorumVersion.class,
     description = "Inspects and manages a running cluster through any member's admin port.",
     subcommands = {
       AdminCommand.StatusCmd.class, AdminCommand.JoinCmd.class, AdminCommand.LeaveCmd.class,
@@ -106,8 +107,12 @@ public final class AdminCommand implements Runnable {
     try (Admin admin = new Admin()) {
       return body.run(admin, System.out);
     } catch (StatusRuntimeException e) {
-      System.err.println("kvorum admin: " + e.getStatus().getCode() + ": "
-          + (e.getStatus().getDescription() == null ? "" : e.getStatus().getDescription()));
+      String why = e.getStatus().getDescription() == null ? "" : e.getStatus().getDescription();
+      if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE
+          && why.equals("io exception")) {
+        why = "cannot reach an admin port at " + address;
+      }
+      System.err.println("kvorum admin: " + e.getStatus().getCode() + ": " + why);
       return 1;
     } catch (IllegalArgumentException e) {
       System.err.println("kvorum admin: " + e.getMessage());
