@@ -22,6 +22,10 @@ public final class PeerLiveness {
   private final String selfId;
   private final Supplier<ClusterMap> map;
   private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+  /** Node id → when the current run of failed probes began (absent while it answers). */
+  private final Map<String, Long> unreachableSince = new ConcurrentHashMap<>();
+  /** Node id → when it last answered a probe. */
+  private final Map<String, Long> lastAnswer = new ConcurrentHashMap<>();
 
   public PeerLiveness(String selfId, Supplier<ClusterMap> map) {
     this.selfId = selfId;
@@ -33,16 +37,35 @@ public final class PeerLiveness {
     return nodeId.equals(selfId) || failures.getOrDefault(nodeId, 0) < FAILURES_FOR_DOWN;
   }
 
+  /**
+   * Milliseconds {@code nodeId} has failed every probe (0 while it answers or before any probe);
+   * the meta leader marks a node down once this passes the node-down timeout.
+   */
+  public long unreachableForMs(String nodeId, long nowMs) {
+    Long since = unreachableSince.get(nodeId);
+    return since == null ? 0 : nowMs - since;
+  }
+
+  /** Whether {@code nodeId} answered a probe in the last {@code ms} (this node always has). */
+  public boolean answeredWithin(String nodeId, long ms, long nowMs) {
+    Long t = lastAnswer.get(nodeId);
+    return nodeId.equals(selfId) || (t != null && nowMs - t <= ms);
+  }
+
   /** Probes every other node once (blocking connects: run it on its own thread). */
   public void probe() {
     for (NodeInfo n : map.get().getNodesList()) {
       if (n.getId().equals(selfId)) {
         continue;
       }
+      long now = System.currentTimeMillis();
       if (reachable(n.getRaftAddress())) {
         failures.remove(n.getId());
+        unreachableSince.remove(n.getId());
+        lastAnswer.put(n.getId(), now);
       } else {
         failures.merge(n.getId(), 1, Integer::sum);
+        unreachableSince.putIfAbsent(n.getId(), now);
       }
     }
   }

@@ -5,6 +5,10 @@ import io.kvorum.proto.meta.NodeInfo;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.io.IOException;
+import org.apache.ratis.proto.RaftProtos;
+import org.apache.ratis.protocol.GroupInfoReply;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
@@ -41,6 +45,39 @@ public final class RaftClients {
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
             10, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS)))
         .build();
+  }
+
+  /**
+   * Whether {@code nodeId} is in the configuration (current, or old during a change) of the
+   * leader of {@code group}, asking each of {@code peers} and trusting only the one that answers
+   * as leader; empty when none does. The map may lag the group by a report; the leader does not.
+   */
+  public Optional<Boolean> inLeadersConf(RaftGroupId group, Collection<RaftPeer> peers,
+      String nodeId) {
+    for (RaftPeer p : peers) {
+      try (RaftClient c = client(group, List.of(p))) {
+        GroupInfoReply info = c.getGroupManagementApi(p.getId()).info(group);
+        if (info.getRoleInfoProto().getRole() != RaftProtos.RaftPeerRole.LEADER
+            || info.getConf().isEmpty()) {
+          continue;
+        }
+        RaftProtos.RaftConfigurationProto conf = info.getConf().get();
+        for (RaftProtos.RaftPeerProto q : conf.getPeersList()) {
+          if (q.getId().toStringUtf8().equals(nodeId)) {
+            return Optional.of(true);
+          }
+        }
+        for (RaftProtos.RaftPeerProto q : conf.getOldPeersList()) {
+          if (q.getId().toStringUtf8().equals(nodeId)) {
+            return Optional.of(true);
+          }
+        }
+        return Optional.of(false);
+      } catch (IOException | RuntimeException e) {
+        // not reachable, or holds no replica: ask the next
+      }
+    }
+    return Optional.empty();
   }
 
   /** The Raft peers of the given node ids, as the map records their addresses. */

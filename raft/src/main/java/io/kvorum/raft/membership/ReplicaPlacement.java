@@ -1,23 +1,33 @@
 package io.kvorum.raft.membership;
 
 import io.kvorum.proto.meta.ClusterMap;
+import io.kvorum.proto.meta.EndMove;
 import io.kvorum.proto.meta.MetaEntry;
 import io.kvorum.proto.meta.MetaReplicas;
+import io.kvorum.proto.meta.Move;
 import io.kvorum.proto.meta.NodeInfo;
 import io.kvorum.proto.meta.NodeState;
+import io.kvorum.proto.meta.RemoveNode;
+import io.kvorum.proto.meta.SetNodeState;
 import io.kvorum.proto.meta.SlotGroupInfo;
+import io.kvorum.proto.meta.StartMove;
+import io.kvorum.raft.membership.BalancePlanner.ForgetNode;
+import io.kvorum.raft.membership.BalancePlanner.LeaderStep;
+import io.kvorum.raft.membership.BalancePlanner.MoveStep;
+import io.kvorum.raft.membership.BalancePlanner.Step;
 import io.kvorum.raft.route.RaftSlotGroupRouter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Predicate;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -25,49 +35,89 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
 import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Grows replication as nodes join, on the meta leader only: the meta group up to 3 replicas and
- * every slot group up to {@code min(RF, nodes)}, one replica at a time per group, then spreads
- * group leadership evenly over the nodes. Each step is idempotent and derived from the map and
- * the groups' own Raft configurations, so a new meta leader simply carries on.
+ * The balancer's hands, on the meta leader only: every second it marks nodes down (unreachable
+ * for the node-down timeout) or up again, keeps the meta group on 3 healthy nodes, asks {@link
+ * BalancePlanner} for the next steps, records each replica move in the map ({@link Move}) and
+ * drives every recorded move to its end. Because moves live in the map, a new meta leader drives
+ * the moves its predecessor started; every phase of a move checks the group's committed replicas
+ * (as its leader reports them to the map) first, so a resumed move repeats nothing.
  *
- * <p>Adding a replica: the target node creates the group with an empty configuration (it waits,
- * holding no vote), then the group's leader commits the configuration that includes it; Ratis
- * brings it up to date by snapshot (RocksDB checkpoint) and log.
+ * <p>A move: the target creates the group with an empty configuration (it waits, holding no
+ * vote), the group's leader adds it (Ratis catches it up by snapshot + log before the new
+ * configuration commits), leadership leaves the replica to remove if it has it, the leader
+ * commits the configuration without it, and that node deletes its copy (a down node deletes it
+ * when it comes back: see {@code RaftNode}'s stale replica cleanup).
  */
 public final class ReplicaPlacement {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaPlacement.class);
   /** Meta group size once enough nodes exist: survives one node down, cheap to commit to. */
   static final int META_REPLICAS = 3;
-  private static final long MOVE_TIMEOUT_MS = 120_000;
+  /**
+   * How long a move waits for one configuration change to show in the map before asking again
+   * (a repeated request while the change is still running is refused as in progress, harmless;
+   * one that was lost, e.g. to a leader change, is made again).
+   */
+  private static final long PHASE_TIMEOUT_MS = 30_000;
+  private static final long TRANSFER_TIMEOUT_MS = 30_000;
+  /** Pause before asking again after a configuration change was refused. */
+  private static final long RETRY_MS = 3_000;
+  /** A node counts as reachable for new replicas if it answered a probe this recently. */
+  private static final long REACHABLE_MS = 3_000;
+  private static final int META_STEP = -1;
 
   private final RaftGroupId metaGroup;
-  private final Supplier<RaftServer> server;
   private final Supplier<ClusterMap> map;
   private final MetaClient meta;
   private final RaftClients clients;
   private final ExecutorService workers;
   private final int maxConcurrentMoves;
-  private final Predicate<String> reachable;
-  /** Group index (−1 for meta, −1000−index for a leader transfer) → deadline of the step. */
+  private final PeerLiveness liveness;
+  private final long nodeDownTimeoutMs;
+  /** Move ids driven by a worker of this node. */
+  private final Set<Long> driving = ConcurrentHashMap.newKeySet();
+  /** Leadership transfers and the meta step in flight: group index (−1 meta) → deadline. */
   private final Map<Integer, Long> inFlight = new ConcurrentHashMap<>();
 
-  public ReplicaPlacement(RaftGroupId metaGroup, Supplier<RaftServer> server,
-      Supplier<ClusterMap> map, MetaClient meta, RaftClients clients, ExecutorService workers,
-      int maxConcurrentMoves, Predicate<String> reachable) {
-    this.reachable = reachable;
+  /**
+   * @param nodeDownTimeoutMs how long a node must fail every probe before its replicas are
+   *                          recreated elsewhere
+   */
+  public ReplicaPlacement(RaftGroupId metaGroup, Supplier<ClusterMap> map, MetaClient meta,
+      RaftClients clients, ExecutorService workers, int maxConcurrentMoves, PeerLiveness liveness,
+      long nodeDownTimeoutMs) {
     this.metaGroup = metaGroup;
-    this.server = server;
     this.map = map;
     this.meta = meta;
     this.clients = clients;
     this.workers = workers;
     this.maxConcurrentMoves = maxConcurrentMoves;
+    this.liveness = liveness;
+    this.nodeDownTimeoutMs = nodeDownTimeoutMs;
+  }
+
+  /** Nodes the balancer may give replicas or leadership to now. */
+  public Set<String> reachable(ClusterMap m) {
+    long now = System.currentTimeMillis();
+    Set<String> ids = new HashSet<>();
+    for (NodeInfo n : m.getNodesList()) {
+      if (liveness.answeredWithin(n.getId(), REACHABLE_MS, now)) {
+        ids.add(n.getId());
+      }
+    }
+    return ids;
+  }
+
+  /** What the balancer would do next from the current map (admin Rebalance, dry run). */
+  public List<Step> plan() {
+    ClusterMap m = map.get();
+    return BalancePlanner.plan(m, reachable(m), maxConcurrentMoves);
   }
 
   /** One pass: called periodically on every node; does nothing unless this node leads meta. */
@@ -80,19 +130,31 @@ public final class ReplicaPlacement {
     long now = System.currentTimeMillis();
     inFlight.values().removeIf(deadline -> deadline < now);
     ClusterMap m = map.get();
-    // A node this one cannot reach gets no new replica or leadership until it answers again.
-    List<NodeInfo> up = upNodes(m).stream().filter(n -> reachable.test(n.getId())).toList();
-    if (up.isEmpty()) {
+    if (markDownOrUp(m, now)) {
       return;
     }
-    growMeta(metaDivision, m, up);
-    boolean growing = growGroups(m, up);
-    if (!growing && moves() == 0 && !inFlight.containsKey(-1)) {
-      // A frozen node (GC pause, SIGSTOP, stuck disk) still accepts TCP connections, so it passes
-      // `reachable`; but a leadership transfer to it times out, and the group refuses writes while
-      // the transfer is pending. Leadership only goes to nodes that answer Raft right now.
-      Set<String> silent = silentMetaFollowers(metaDivision);
-      spreadLeaders(m, up.stream().filter(n -> !silent.contains(n.getId())).toList());
+    Set<String> reachable = reachable(m);
+    tendMeta(metaDivision, m, reachable);
+    // A frozen node (GC pause, SIGSTOP, stuck disk) still accepts TCP connections, so it may pass
+    // `reachable`; but a leadership transfer to it times out, and the group refuses writes while
+    // the transfer is pending. Leadership only goes to nodes that answer Raft right now.
+    Set<String> silent = silentMetaFollowers(metaDivision);
+    for (Step step : BalancePlanner.plan(m, reachable, maxConcurrentMoves)) {
+      if (step instanceof MoveStep mv) {
+        record(mv, now);
+      } else if (step instanceof LeaderStep l && !inFlight.containsKey(l.group())
+          && !silent.contains(l.to())) {
+        transfer(m, m.getGroups(l.group()), l.to());
+      } else if (step instanceof ForgetNode f) {
+        LOG.info("node {} drained: removing it from the cluster map", f.node());
+        meta.propose(MetaEntry.newBuilder()
+            .setRemoveNode(RemoveNode.newBuilder().setNode(f.node())).build());
+      }
+    }
+    for (Move move : map.get().getMovesList()) {
+      if (driving.add(move.getId())) {
+        workers.execute(() -> drive(move.getId()));
+      }
     }
   }
 
@@ -114,231 +176,360 @@ public final class ReplicaPlacement {
     return silent;
   }
 
-  static List<NodeInfo> upNodes(ClusterMap m) {
-    List<NodeInfo> up = new ArrayList<>();
+  /** Proposes state changes for nodes down too long or back; true if it proposed any. */
+  private boolean markDownOrUp(ClusterMap m, long now) {
+    boolean changed = false;
     for (NodeInfo n : m.getNodesList()) {
-      if (n.getState() == NodeState.NODE_STATE_UP) {
-        up.add(n);
+      NodeState to = null;
+      if (n.getState() == NodeState.NODE_STATE_UP
+          && liveness.unreachableForMs(n.getId(), now) >= nodeDownTimeoutMs) {
+        to = NodeState.NODE_STATE_DOWN;
+      } else if (n.getState() == NodeState.NODE_STATE_DOWN
+          && liveness.answeredWithin(n.getId(), REACHABLE_MS, now)) {
+        to = NodeState.NODE_STATE_UP;
+      }
+      if (to != null) {
+        LOG.info("node {} is {}", n.getId(), to == NodeState.NODE_STATE_DOWN
+            ? "down (unreachable for " + nodeDownTimeoutMs + " ms): its replicas move elsewhere"
+            : "reachable again");
+        await(meta.propose(MetaEntry.newBuilder().setSetNodeState(
+            SetNodeState.newBuilder().setNode(n.getId()).setState(to)).build()));
+        changed = true;
       }
     }
-    return up;
+    return changed;
   }
 
-  private void growMeta(RaftServer.Division d, ClusterMap m, List<NodeInfo> up) {
-    if (inFlight.containsKey(-1) || !d.getRaftConf().getPreviousPeers().isEmpty()) {
+  private void record(MoveStep mv, long now) {
+    LOG.info("move of slot group {}: {} -> {} ({})", mv.group(),
+        mv.remove().isEmpty() ? "-" : mv.remove(), mv.add().isEmpty() ? "-" : mv.add(),
+        mv.reason());
+    await(meta.propose(MetaEntry.newBuilder().setStartMove(StartMove.newBuilder().setMove(
+        Move.newBuilder().setGroup(mv.group()).setAddNode(mv.add()).setRemoveNode(mv.remove())
+            .setReason(mv.reason()).setStartedAtMs(now))).build()));
+  }
+
+  private static void await(java.util.concurrent.CompletableFuture<ClusterMap> f) {
+    try {
+      f.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("meta group: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static Move find(ClusterMap m, long id) {
+    for (Move mv : m.getMovesList()) {
+      if (mv.getId() == id) {
+        return mv;
+      }
+    }
+    return null;
+  }
+
+  private static NodeInfo node(ClusterMap m, String id) {
+    for (NodeInfo n : m.getNodesList()) {
+      if (n.getId().equals(id)) {
+        return n;
+      }
+    }
+    return null;
+  }
+
+  /** Drives one recorded move to its end while this node leads meta; phases are idempotent. */
+  private void drive(long id) {
+    try {
+      while (meta.localLeader() != null) {
+        ClusterMap m = map.get();
+        Move mv = find(m, id);
+        if (mv == null) {
+          return;
+        }
+        SlotGroupInfo g = m.getGroups(mv.getGroup());
+        RaftGroupId group = RaftSlotGroupRouter.groupId(g);
+        String add = mv.getAddNode();
+        String remove = mv.getRemoveNode();
+        if (!add.isEmpty() && !g.getReplicasList().contains(add)) {
+          NodeInfo target = node(m, add);
+          if (target == null || target.getState() != NodeState.NODE_STATE_UP) {
+            end(mv, "its target " + add + " is no longer up");
+            return;
+          }
+          boolean accepted = addReplica(group, m, g.getReplicasList(), target);
+          awaitQuietly(() -> !present(id) || groupOf(mv).getReplicasList().contains(add),
+              accepted ? PHASE_TIMEOUT_MS : RETRY_MS);
+          continue;
+        }
+        if (!remove.isEmpty() && g.getReplicasList().contains(remove)) {
+          if (g.getReplicasCount() == 1) {
+            end(mv, "it would remove the group's last replica");
+            return;
+          }
+          if (remove.equals(g.getLeader())) {
+            String to = !add.isEmpty() ? add : g.getReplicasList().stream()
+                .filter(r -> !r.equals(remove)).findFirst().orElseThrow();
+            try {
+              transferNow(m, g, to);
+            } catch (IOException e) {
+              LOG.info("move {}: leadership of slot group {} not moved yet: {}", id,
+                  mv.getGroup(), e.toString());
+            }
+            awaitQuietly(() -> !remove.equals(groupOf(mv).getLeader()), TRANSFER_TIMEOUT_MS);
+            continue;
+          }
+          removeReplica(group, m, g.getReplicasList(), remove);
+          awaitQuietly(() -> !present(id) || !groupOf(mv).getReplicasList().contains(remove),
+              PHASE_TIMEOUT_MS);
+          continue;
+        }
+        if (!remove.isEmpty()) {
+          deleteCopy(group, m, remove);
+        }
+        end(mv, null);
+        return;
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("move {} paused (retried next pass): {}", id, e.toString());
+      sleep(1000);
+    } finally {
+      driving.remove(id);
+    }
+  }
+
+  private boolean present(long id) {
+    return find(map.get(), id) != null;
+  }
+
+  private SlotGroupInfo groupOf(Move mv) {
+    return map.get().getGroups(mv.getGroup());
+  }
+
+  private void end(Move mv, String abandonedBecause) {
+    if (abandonedBecause == null) {
+      LOG.info("move {} of slot group {} done", mv.getId(), mv.getGroup());
+    } else {
+      LOG.info("move {} of slot group {} dropped: {}", mv.getId(), mv.getGroup(),
+          abandonedBecause);
+    }
+    await(meta.propose(MetaEntry.newBuilder()
+        .setEndMove(EndMove.newBuilder().setId(mv.getId())).build()));
+  }
+
+  /** Keeps the meta group on up to 3 up nodes: replaces a down or leaving replica, grows. */
+  private void tendMeta(RaftServer.Division d, ClusterMap m, Set<String> reachable) {
+    if (inFlight.containsKey(META_STEP) || !d.getRaftConf().getPreviousPeers().isEmpty()) {
       return;
     }
     List<String> current = ordered(m, ids(d.getRaftConf().getCurrentPeers()));
     if (!current.equals(m.getMetaReplicasList())) {
-      proposeMetaReplicas(current);
+      meta.propose(MetaEntry.newBuilder()
+          .setMetaReplicas(MetaReplicas.newBuilder().addAllReplicas(current)).build());
       return;
     }
-    if (current.size() >= Math.min(META_REPLICAS, up.size())) {
+    String bad = null;
+    for (String id : current) {
+      NodeInfo n = node(m, id);
+      if (n == null || n.getState() != NodeState.NODE_STATE_UP) {
+        bad = id;
+      }
+    }
+    NodeInfo spare = null;
+    for (NodeInfo n : m.getNodesList()) {
+      if (n.getState() == NodeState.NODE_STATE_UP && reachable.contains(n.getId())
+          && !current.contains(n.getId())) {
+        spare = n;
+        break;
+      }
+    }
+    String self = d.getId().toString();
+    if (bad != null && bad.equals(self)) {
+      // This leader is leaving: hand meta leadership to a healthy replica, which carries on.
+      for (String id : current) {
+        NodeInfo n = node(m, id);
+        if (!id.equals(self) && n != null && n.getState() == NodeState.NODE_STATE_UP) {
+          metaStep(() -> {
+            try (RaftClient c = clients.client(metaGroup, RaftClients.peers(m, current))) {
+              c.admin().transferLeadership(RaftPeerId.valueOf(id), 10_000);
+            }
+          });
+          return;
+        }
+      }
       return;
     }
-    NodeInfo target = up.stream().filter(n -> !current.contains(n.getId())).findFirst()
-        .orElse(null);
-    if (target == null) {
+    if (spare != null && current.size() < META_REPLICAS + (bad == null ? 0 : 1)) {
+      // Grow first, then drop the bad replica: the group never shrinks below 3 on the way.
+      NodeInfo target = spare;
+      metaStep(() -> {
+        addReplica(metaGroup, m, current, target);
+        LOG.info("meta group gained a replica on {}", target.getId());
+      });
       return;
     }
-    List<String> next = new ArrayList<>(current);
-    next.add(target.getId());
-    inFlight.put(-1, System.currentTimeMillis() + MOVE_TIMEOUT_MS);
+    NodeInfo badNode = bad == null ? null : node(m, bad);
+    // A down replica without a replacement stays: removing it would not make a quorum easier
+    // (2 of 3 either way) and it may come back. A leaving or forgotten one goes.
+    boolean drop = bad != null && current.size() > 1
+        && (current.size() > META_REPLICAS || badNode == null
+            || badNode.getState() == NodeState.NODE_STATE_LEAVING);
+    if (drop) {
+      String gone = bad;
+      metaStep(() -> {
+        removeReplica(metaGroup, m, current, gone);
+        deleteCopy(metaGroup, m, gone);
+        LOG.info("meta group replica on {} removed", gone);
+      });
+    }
+  }
+
+  /** A step of the meta group's own membership, one at a time. */
+  private interface MetaStep {
+    void run() throws IOException;
+  }
+
+  private void metaStep(MetaStep step) {
+    inFlight.put(META_STEP, System.currentTimeMillis() + PHASE_TIMEOUT_MS);
     workers.execute(() -> {
       try {
-        addReplica(metaGroup, m, current, target);
-        proposeMetaReplicas(next);
-        LOG.info("meta group now on {}", next);
+        step.run();
       } catch (IOException | RuntimeException e) {
-        LOG.warn("cannot add node {} to the meta group: {}", target.getId(), e.toString());
+        LOG.warn("meta group change failed (retried): {}", e.toString());
       } finally {
-        inFlight.remove(-1);
+        inFlight.remove(META_STEP);
       }
     });
   }
 
-  private void proposeMetaReplicas(List<String> replicas) {
-    meta.propose(MetaEntry.newBuilder()
-        .setMetaReplicas(MetaReplicas.newBuilder().addAllReplicas(replicas)).build());
-  }
-
-  /** Starts adding replicas where groups have too few; true while any group is short. */
-  private boolean growGroups(ClusterMap m, List<NodeInfo> up) {
-    int rf = Math.min(Math.max(1, m.getReplicationFactor()), up.size());
-    Map<String, Integer> load = new HashMap<>();
-    for (NodeInfo n : up) {
-      load.put(n.getId(), 0);
-    }
-    for (SlotGroupInfo g : m.getGroupsList()) {
-      for (String r : g.getReplicasList()) {
-        load.computeIfPresent(r, (k, v) -> v + 1);
+  /** Asks the leader of {@code g} to hand over to {@code to} now (blocking, bounded). */
+  private void transferNow(ClusterMap m, SlotGroupInfo g, String to) throws IOException {
+    try (RaftClient c = clients.client(RaftSlotGroupRouter.groupId(g),
+        RaftClients.peers(m, g.getReplicasList()))) {
+      RaftClientReply r = c.admin().transferLeadership(RaftPeerId.valueOf(to), 10_000);
+      if (!r.isSuccess()) {
+        throw new IOException("transfer leadership of slot group " + g.getIndex() + " to " + to
+            + ": " + r.getException());
       }
     }
-    boolean short_ = false;
-    for (SlotGroupInfo g : m.getGroupsList()) {
-      if (g.getReplicasCount() >= rf) {
-        continue;
-      }
-      short_ = true;
-      if (inFlight.containsKey(g.getIndex()) || moves() >= maxConcurrentMoves) {
-        continue;
-      }
-      NodeInfo target = null;
-      for (NodeInfo n : up) {
-        if (!g.getReplicasList().contains(n.getId())
-            && (target == null || load.get(n.getId()) < load.get(target.getId()))) {
-          target = n;
-        }
-      }
-      if (target == null) {
-        continue;
-      }
-      load.merge(target.getId(), 1, Integer::sum);
-      NodeInfo to = target;
-      inFlight.put(g.getIndex(), System.currentTimeMillis() + MOVE_TIMEOUT_MS);
-      workers.execute(() -> {
-        try {
-          addReplica(RaftSlotGroupRouter.groupId(g), m, g.getReplicasList(), to);
-          LOG.info("slot group {} gained a replica on {}", g.getIndex(), to.getId());
-          // The group's leader reports the new configuration to the map; until the map shows
-          // it, the step stays in flight so it is not started twice.
-          waitUntil(() -> map.get().getGroups(g.getIndex()).getReplicasList().contains(to.getId()));
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("cannot add a replica of slot group {} on {}: {}", g.getIndex(), to.getId(),
-              e.toString());
-        } finally {
-          inFlight.remove(g.getIndex());
-        }
-      });
-    }
-    return short_;
-  }
-
-  private int moves() {
-    int n = 0;
-    for (Integer k : inFlight.keySet()) {
-      if (k >= 0) {
-        n++;
-      }
-    }
-    return n;
-  }
-
-  /**
-   * Moves leadership from nodes leading the most groups to those leading the fewest, a few groups
-   * at a time, until every node leads within one group of the others.
-   */
-  private void spreadLeaders(ClusterMap m, List<NodeInfo> up) {
-    Map<String, Integer> leaders = new HashMap<>();
-    for (NodeInfo n : up) {
-      leaders.put(n.getId(), 0);
-    }
-    for (SlotGroupInfo g : m.getGroupsList()) {
-      if (g.getLeader().isEmpty()) {
-        return;
-      }
-      leaders.computeIfPresent(g.getLeader(), (k, v) -> v + 1);
-    }
-    Set<Integer> planned = new HashSet<>();
-    while (transfers() + planned.size() < maxConcurrentMoves) {
-      String most = null;
-      String fewest = null;
-      for (NodeInfo n : up) {
-        String id = n.getId();
-        if (most == null || leaders.get(id) > leaders.get(most)) {
-          most = id;
-        }
-        if (fewest == null || leaders.get(id) < leaders.get(fewest)) {
-          fewest = id;
-        }
-      }
-      if (leaders.get(most) - leaders.get(fewest) <= 1) {
-        return;
-      }
-      SlotGroupInfo pick = null;
-      for (SlotGroupInfo g : m.getGroupsList()) {
-        if (g.getLeader().equals(most) && g.getReplicasList().contains(fewest)
-            && !planned.contains(g.getIndex()) && !inFlight.containsKey(transferKey(g))) {
-          pick = g;
-          break;
-        }
-      }
-      if (pick == null) {
-        return;
-      }
-      planned.add(pick.getIndex());
-      leaders.merge(most, -1, Integer::sum);
-      leaders.merge(fewest, 1, Integer::sum);
-      transfer(m, pick, fewest);
-    }
-  }
-
-  /** In-flight key of a leadership transfer (negative: never a group index or the meta step). */
-  private static int transferKey(SlotGroupInfo g) {
-    return -1000 - g.getIndex();
-  }
-
-  private int transfers() {
-    int n = 0;
-    for (Integer k : inFlight.keySet()) {
-      if (k <= -1000) {
-        n++;
-      }
-    }
-    return n;
   }
 
   private void transfer(ClusterMap m, SlotGroupInfo g, String to) {
-    inFlight.put(transferKey(g), System.currentTimeMillis() + MOVE_TIMEOUT_MS);
+    inFlight.put(g.getIndex(), System.currentTimeMillis() + TRANSFER_TIMEOUT_MS);
     workers.execute(() -> {
-      try (RaftClient c = clients.client(RaftSlotGroupRouter.groupId(g),
-          RaftClients.peers(m, g.getReplicasList()))) {
-        RaftClientReply r = c.admin().transferLeadership(RaftPeerId.valueOf(to), 10_000);
-        if (!r.isSuccess()) {
-          throw new IOException(String.valueOf(r.getException()));
-        }
+      try {
+        transferNow(m, g, to);
         LOG.info("slot group {} leadership moved to {}", g.getIndex(), to);
-        waitUntil(() -> to.equals(map.get().getGroups(g.getIndex()).getLeader()));
+        waitUntil(() -> to.equals(map.get().getGroups(g.getIndex()).getLeader()),
+            TRANSFER_TIMEOUT_MS);
       } catch (IOException | RuntimeException e) {
         LOG.warn("cannot move leadership of slot group {} to {}: {}", g.getIndex(), to,
             e.toString());
       } finally {
-        inFlight.remove(transferKey(g));
+        inFlight.remove(g.getIndex());
       }
     });
   }
 
-  /** Creates an empty replica of {@code group} on {@code target}, then adds it as a voter. */
-  private void addReplica(RaftGroupId group, ClusterMap m, List<String> current, NodeInfo target)
-      throws IOException {
+  /**
+   * Creates an empty replica of {@code group} on {@code target}, then asks the group's leader to
+   * add it as a voter. False if the leader refused (the caller retries soon); true if it
+   * accepted or is still catching the new peer up.
+   */
+  private boolean addReplica(RaftGroupId group, ClusterMap m, List<String> current,
+      NodeInfo target) throws IOException {
     RaftPeer peer = RaftClients.peer(target);
+    // Already there: a retried request, or an earlier attempt of this move. (A stale copy from
+    // before the node was removed is deleted by the node itself; until then the add waits.)
+    createEmpty(group, peer);
+    try (RaftClient c = clients.client(group, RaftClients.peers(m, current))) {
+      RaftClientReply r = c.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+          .setServersInNewConf(List.of(peer)).setMode(SetConfigurationRequest.Mode.ADD).build());
+      if (!r.isSuccess()) {
+        LOG.info("adding {} to {} refused: {}", target.getId(), group, r.getException());
+        return false;
+      }
+      return true;
+    } catch (IOException e) {
+      // A big snapshot outlasts the client's timeout while the leader still catches the new
+      // peer up; a refusal (leader changing, a change already running) is retried soon.
+      boolean running = String.valueOf(e).contains("Timeout")
+          || String.valueOf(e).contains("ReconfigurationInProgress");
+      LOG.info("adding {} to {}: {}", target.getId(), group, e.toString());
+      return running;
+    }
+  }
+
+  /** Creates {@code group} with an empty configuration on {@code peer}; false if it existed. */
+  private boolean createEmpty(RaftGroupId group, RaftPeer peer) throws IOException {
     try (RaftClient c = clients.client(group, List.of(peer))) {
       RaftClientReply r = c.getGroupManagementApi(peer.getId()).add(RaftGroup.valueOf(group));
-      if (!r.isSuccess() && !String.valueOf(r.getException()).contains("AlreadyExists")) {
-        throw new IOException("group add on " + target.getId() + ": " + r.getException());
+      if (r.isSuccess()) {
+        return true;
       }
+      if (String.valueOf(r.getException()).contains("AlreadyExists")) {
+        return false;
+      }
+      throw new IOException("group add on " + peer.getId() + ": " + r.getException());
     } catch (AlreadyExistsException e) {
-      // a previous attempt created it; the configuration change below is what counts
+      return false;
     }
-    List<RaftPeer> peers = new ArrayList<>(RaftClients.peers(m, current));
-    try (RaftClient c = clients.client(group, peers)) {
-      peers.add(peer);
-      RaftClientReply r = c.admin().setConfiguration(peers);
+  }
+
+  /** Commits the configuration of {@code group} without {@code gone} (if still unchanged). */
+  private void removeReplica(RaftGroupId group, ClusterMap m, List<String> current, String gone)
+      throws IOException {
+    List<String> next = new ArrayList<>(current);
+    next.remove(gone);
+    try (RaftClient c = clients.client(group, RaftClients.peers(m, next))) {
+      RaftClientReply r = c.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+          .setServersInCurrentConf(RaftClients.peers(m, current))
+          .setServersInNewConf(RaftClients.peers(m, next))
+          .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build());
       if (!r.isSuccess()) {
-        throw new IOException("setConfiguration: " + r.getException());
+        throw new IOException("remove " + gone + ": " + r.getException());
       }
     }
   }
 
-  private static void waitUntil(Supplier<Boolean> done) {
-    long deadline = System.currentTimeMillis() + 30_000;
+  /** Deletes the removed replica's data on its node, if that node answers now. */
+  private void deleteCopy(RaftGroupId group, ClusterMap m, String nodeId) {
+    NodeInfo n = node(m, nodeId);
+    if (n == null || !liveness.answeredWithin(nodeId, REACHABLE_MS, System.currentTimeMillis())) {
+      return;
+    }
+    RaftPeer peer = RaftClients.peer(n);
+    try (RaftClient c = clients.client(group, List.of(peer))) {
+      c.getGroupManagementApi(peer.getId()).remove(group, true, false);
+    } catch (IOException e) {
+      // Not there any more, or unreachable: the node's own stale replica cleanup deletes it.
+      LOG.debug("cannot delete {} on {}: {}", group, nodeId, e.toString());
+    }
+  }
+
+  /** Waits until {@code done} or the timeout; the caller re-checks the map either way. */
+  private static void awaitQuietly(Supplier<Boolean> done, long timeoutMs) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
     while (!done.get() && System.currentTimeMillis() < deadline) {
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+      sleep(100);
+    }
+  }
+
+  private static void waitUntil(Supplier<Boolean> done, long timeoutMs) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (!done.get()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("timed out after " + timeoutMs + " ms");
       }
+      sleep(100);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
     }
   }
 

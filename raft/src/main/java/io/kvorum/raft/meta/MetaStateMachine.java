@@ -4,7 +4,10 @@ import io.kvorum.proto.meta.Bootstrap;
 import io.kvorum.proto.meta.ClusterMap;
 import io.kvorum.proto.meta.GroupReport;
 import io.kvorum.proto.meta.MetaEntry;
+import io.kvorum.proto.meta.Move;
 import io.kvorum.proto.meta.NodeInfo;
+import io.kvorum.proto.meta.NodeState;
+import io.kvorum.proto.meta.SetNodeState;
 import io.kvorum.proto.meta.SlotGroupInfo;
 import java.io.File;
 import java.io.IOException;
@@ -136,6 +139,10 @@ public final class MetaStateMachine extends BaseStateMachine {
         ClusterMap.Builder b = current.toBuilder();
         for (int i = 0; i < b.getNodesCount(); i++) {
           if (b.getNodes(i).getId().equals(node.getId())) {
+            if (b.getNodes(i).getState() == NodeState.NODE_STATE_LEAVING) {
+              // A leaving node that restarts keeps draining: only Leave's end removes it.
+              node = node.toBuilder().setState(NodeState.NODE_STATE_LEAVING).build();
+            }
             if (b.getNodes(i).equals(node)) {
               return current;
             }
@@ -154,6 +161,65 @@ public final class MetaStateMachine extends BaseStateMachine {
         }
         return current.toBuilder().clearMetaReplicas().addAllMetaReplicas(replicas)
             .setEpoch(current.getEpoch() + 1).build();
+      }
+      case SET_NODE_STATE -> {
+        SetNodeState change = entry.getSetNodeState();
+        ClusterMap.Builder b = current.toBuilder();
+        for (int i = 0; i < b.getNodesCount(); i++) {
+          NodeInfo n = b.getNodes(i);
+          if (n.getId().equals(change.getNode())) {
+            if (n.getState() == change.getState()
+                || (n.getState() == NodeState.NODE_STATE_LEAVING
+                    && change.getState() != NodeState.NODE_STATE_LEAVING)) {
+              // Leaving is final: a leaving node that goes down or comes back still drains.
+              return current;
+            }
+            return b.setNodes(i, n.toBuilder().setState(change.getState()))
+                .setEpoch(current.getEpoch() + 1).build();
+          }
+        }
+        return current;
+      }
+      case REMOVE_NODE -> {
+        String id = entry.getRemoveNode().getNode();
+        ClusterMap.Builder b = current.toBuilder();
+        for (int i = 0; i < b.getNodesCount(); i++) {
+          if (b.getNodes(i).getId().equals(id)) {
+            return b.removeNodes(i).setEpoch(current.getEpoch() + 1).build();
+          }
+        }
+        return current;
+      }
+      case START_MOVE -> {
+        Move move = entry.getStartMove().getMove();
+        if (move.getGroup() < 0 || move.getGroup() >= current.getGroupsCount()) {
+          return current;
+        }
+        for (Move m : current.getMovesList()) {
+          if (m.getGroup() == move.getGroup()) {
+            return current;
+          }
+        }
+        long id = current.getLastMoveId() + 1;
+        return current.toBuilder().addMoves(move.toBuilder().setId(id)).setLastMoveId(id)
+            .setEpoch(current.getEpoch() + 1).build();
+      }
+      case END_MOVE -> {
+        ClusterMap.Builder b = current.toBuilder();
+        for (int i = 0; i < b.getMovesCount(); i++) {
+          if (b.getMoves(i).getId() == entry.getEndMove().getId()) {
+            return b.removeMoves(i).setEpoch(current.getEpoch() + 1).build();
+          }
+        }
+        return current;
+      }
+      case SET_REPLICATION_FACTOR -> {
+        int rf = entry.getSetReplicationFactor().getReplicationFactor();
+        if (rf < 1 || rf == current.getReplicationFactor()) {
+          return current;
+        }
+        return current.toBuilder().setReplicationFactor(rf).setEpoch(current.getEpoch() + 1)
+            .build();
       }
       default -> {
         return current;

@@ -4,13 +4,19 @@ import com.google.protobuf.ByteString;
 import io.kvorum.proto.meta.Bootstrap;
 import io.kvorum.proto.meta.ClusterMap;
 import io.kvorum.proto.meta.MetaEntry;
+import io.kvorum.proto.meta.Move;
 import io.kvorum.proto.meta.NodeInfo;
+import io.kvorum.proto.meta.SetNodeState;
+import io.kvorum.proto.meta.SetReplicationFactor;
+import io.kvorum.proto.meta.StartMove;
 import io.kvorum.proto.meta.NodeState;
 import io.kvorum.proto.meta.SlotGroupInfo;
 import io.kvorum.proto.meta.SlotRange;
 import io.kvorum.proto.meta.UpsertNode;
 import io.kvorum.raft.expiry.ActiveExpiry;
 import io.kvorum.raft.group.SlotGroupStateMachine;
+import io.kvorum.raft.membership.AdminRefusal;
+import io.kvorum.raft.membership.BalancePlanner;
 import io.kvorum.raft.membership.LeaderReports;
 import io.kvorum.raft.membership.MetaClient;
 import io.kvorum.raft.membership.PeerLiveness;
@@ -31,7 +37,13 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -69,8 +81,10 @@ public final class RaftNode implements AutoCloseable {
   private final RaftPeer self;
   private final NodeStorage nodeStorage;
   private final ScheduledExecutorService scheduler;
-  /** Replica additions the meta leader runs at once (each is a snapshot transfer at worst). */
-  static final int MAX_CONCURRENT_MOVES = 4;
+  /** More replicas than this cost every write a wider quorum for no practical gain. */
+  public static final int MAX_REPLICATION_FACTOR = 7;
+  /** Checks in a row (5 s apart) a local replica must be unlisted before it is deleted. */
+  static final int STALE_CHECKS = 3;
   /** The last cluster map seen, so a restarted node knows its cluster before any quorum. */
   static final String MAP_FILE = "cluster-map.pb";
 
@@ -87,6 +101,11 @@ public final class RaftNode implements AutoCloseable {
   private final ExecutorService moves;
   private volatile ClusterMap map = ClusterMap.getDefaultInstance();
   private volatile RaftServer server;
+  private final List<Consumer<ClusterMap>> mapListeners = new CopyOnWriteArrayList<>();
+  /** Groups Ratis loaded from the data dir at start (not created by a move since). */
+  private final Set<RaftGroupId> loadedAtStart = ConcurrentHashMap.newKeySet();
+  /** Local replicas the map no longer lists → consecutive checks that found them so. */
+  private final Map<RaftGroupId, Integer> staleChecks = new ConcurrentHashMap<>();
   private final AtomicBoolean storageFailed = new AtomicBoolean();
 
   /** Exit status of a node that stopped because a replica's storage failed (sysexits EX_IOERR). */
@@ -112,14 +131,16 @@ public final class RaftNode implements AutoCloseable {
     router.unsafeStaleReads(config.unsafeStaleReads());
     this.expiry = new ActiveExpiry(router, scheduler);
     this.metaClient = new MetaClient(META_GROUP_ID, () -> server, () -> map, raftClients);
-    this.moves = Executors.newFixedThreadPool(MAX_CONCURRENT_MOVES + 2, r -> {
+    // Each running move, leadership transfer and the meta step holds a thread while it waits;
+    // one more runs the liveness probes.
+    this.moves = Executors.newFixedThreadPool(2 * config.maxConcurrentMoves() + 3, r -> {
       Thread t = new Thread(r, "kvorum-membership");
       t.setDaemon(true);
       return t;
     });
     this.liveness = new PeerLiveness(nodeId, () -> map);
-    this.placement = new ReplicaPlacement(META_GROUP_ID, () -> server, () -> map, metaClient,
-        raftClients, moves, MAX_CONCURRENT_MOVES, liveness::isUp);
+    this.placement = new ReplicaPlacement(META_GROUP_ID, () -> map, metaClient, raftClients,
+        moves, config.maxConcurrentMoves(), liveness, config.nodeDownTimeout().toMillis());
     this.reports = new LeaderReports(nodeId, () -> server, () -> map, metaClient);
     router.setReachability(liveness::isUp);
   }
@@ -197,6 +218,183 @@ public final class RaftNode implements AutoCloseable {
     map = next;
     router.onClusterMap(next);
     scheduler.execute(() -> persistMap(next));
+    for (Consumer<ClusterMap> l : mapListeners) {
+      l.accept(next);
+    }
+  }
+
+  /** Called with every newer cluster map this node adopts (admin WatchEvents). */
+  public void addMapListener(Consumer<ClusterMap> listener) {
+    mapListeners.add(listener);
+  }
+
+  public void removeMapListener(Consumer<ClusterMap> listener) {
+    mapListeners.remove(listener);
+  }
+
+  /** The balancer's next steps from this node's map (admin Rebalance, dry run). */
+  public List<BalancePlanner.Step> plan() {
+    return placement.plan();
+  }
+
+  /** Runs a balancer pass now if this node leads the meta group (admin Rebalance). */
+  public void rebalanceNow() {
+    scheduler.execute(() -> runQuietly(placement::tick));
+  }
+
+  /**
+   * Finds a node by id, unique id prefix, or RESP or admin {@code host:port}.
+   *
+   * @throws AdminRefusal NOT_FOUND if none or several match
+   */
+  public static NodeInfo resolveNode(ClusterMap m, String ref) {
+    List<NodeInfo> hits = new ArrayList<>();
+    for (NodeInfo n : m.getNodesList()) {
+      if (n.getId().equals(ref) || (n.getRespHost() + ":" + n.getRespPort()).equals(ref)
+          || n.getAdminAddress().equals(ref)) {
+        return n;
+      }
+      if (ref.length() >= 4 && n.getId().startsWith(ref)) {
+        hits.add(n);
+      }
+    }
+    if (hits.size() == 1) {
+      return hits.get(0);
+    }
+    throw new AdminRefusal(AdminRefusal.Kind.NOT_FOUND, hits.isEmpty()
+        ? "no node '" + ref + "' in the cluster"
+        : "'" + ref + "' matches " + hits.size() + " nodes; give more of the id");
+  }
+
+  private ClusterMap freshMap() {
+    ClusterMap m = await(metaClient.read(), "read the cluster map");
+    onMap(m);
+    return m;
+  }
+
+  private ClusterMap propose(MetaEntry entry, String what) {
+    ClusterMap after = await(metaClient.propose(entry), what);
+    onMap(after);
+    return after;
+  }
+
+  /**
+   * Starts draining a node (admin Leave): its replicas and leadership move away, then it is
+   * removed from the map. Idempotent.
+   *
+   * @throws AdminRefusal NOT_FOUND for an unknown node; FAILED_PRECONDITION when the other up
+   *                      nodes cannot hold the replication factor's replicas
+   */
+  public NodeInfo leave(String ref) {
+    ClusterMap m = freshMap();
+    NodeInfo n = resolveNode(m, ref);
+    if (n.getState() == NodeState.NODE_STATE_LEAVING) {
+      return n;
+    }
+    int others = 0;
+    for (NodeInfo o : m.getNodesList()) {
+      if (!o.getId().equals(n.getId()) && o.getState() == NodeState.NODE_STATE_UP) {
+        others++;
+      }
+    }
+    if (others < m.getReplicationFactor()) {
+      throw new AdminRefusal(AdminRefusal.Kind.FAILED_PRECONDITION, "cannot remove node "
+          + n.getId() + ": the replication factor is " + m.getReplicationFactor() + " but only "
+          + others + " other node" + (others == 1 ? " is" : "s are")
+          + " up; add a node or lower the replication factor (set-rf) first");
+    }
+    propose(MetaEntry.newBuilder().setSetNodeState(SetNodeState.newBuilder()
+        .setNode(n.getId()).setState(NodeState.NODE_STATE_LEAVING)).build(), "leave");
+    LOG.info("node {} is leaving: draining its replicas", n.getId());
+    rebalanceNow();
+    return n;
+  }
+
+  /**
+   * Records a manual move of one replica (admin MoveReplica); the balancer drives it.
+   *
+   * @return the move's id
+   * @throws AdminRefusal when the group, the nodes or the group's state do not allow it
+   */
+  public long moveReplica(int group, String fromRef, String toRef) {
+    ClusterMap m = freshMap();
+    if (group < 0 || group >= m.getGroupsCount()) {
+      throw new AdminRefusal(AdminRefusal.Kind.NOT_FOUND, "no slot group " + group
+          + " (the cluster has " + m.getGroupsCount() + ")");
+    }
+    SlotGroupInfo g = m.getGroups(group);
+    NodeInfo from = resolveNode(m, fromRef);
+    NodeInfo to = resolveNode(m, toRef);
+    if (!g.getReplicasList().contains(from.getId())) {
+      throw new AdminRefusal(AdminRefusal.Kind.FAILED_PRECONDITION, "slot group " + group
+          + " has no replica on " + from.getId());
+    }
+    if (g.getReplicasList().contains(to.getId())) {
+      throw new AdminRefusal(AdminRefusal.Kind.FAILED_PRECONDITION, "slot group " + group
+          + " already has a replica on " + to.getId());
+    }
+    if (to.getState() != NodeState.NODE_STATE_UP) {
+      throw new AdminRefusal(AdminRefusal.Kind.FAILED_PRECONDITION, "node " + to.getId()
+          + " is not up");
+    }
+    ClusterMap after = propose(MetaEntry.newBuilder().setStartMove(StartMove.newBuilder()
+        .setMove(Move.newBuilder().setGroup(group).setAddNode(to.getId())
+            .setRemoveNode(from.getId()).setReason("manual")
+            .setStartedAtMs(System.currentTimeMillis()))).build(), "move a replica");
+    for (Move mv : after.getMovesList()) {
+      if (mv.getGroup() == group && mv.getReason().equals("manual")
+          && mv.getAddNode().equals(to.getId()) && mv.getRemoveNode().equals(from.getId())) {
+        rebalanceNow();
+        return mv.getId();
+      }
+    }
+    throw new AdminRefusal(AdminRefusal.Kind.FAILED_PRECONDITION, "slot group " + group
+        + " already has a move in progress; try again when it is done");
+  }
+
+  /**
+   * Makes {@code nodeRef}'s replica the leader of {@code group} (admin TransferLeader).
+   *
+   * @throws AdminRefusal when the node holds no replica of the group
+   * @throws IllegalStateException when Ratis cannot hand over in time
+   */
+  public void transferLeader(int group, String nodeRef) {
+    ClusterMap m = freshMap();
+    if (group < 0 || group >= m.getGroupsCount()) {
+      throw new AdminRefusal(AdminRefusal.Kind.NOT_FOUND, "no slot group " + group);
+    }
+    SlotGroupInfo g = m.getGroups(group);
+    NodeInfo to = resolveNode(m, nodeRef);
+    if (!g.getReplicasList().contains(to.getId())) {
+      throw new AdminRefusal(AdminRefusal.Kind.FAILED_PRECONDITION, "node " + to.getId()
+          + " holds no replica of slot group " + group + " (replicas: "
+          + String.join(", ", g.getReplicasList()) + ")");
+    }
+    try (org.apache.ratis.client.RaftClient c = raftClients.client(
+        RaftSlotGroupRouter.groupId(g), RaftClients.peers(m, g.getReplicasList()))) {
+      RaftClientReply r = c.admin().transferLeadership(RaftPeerId.valueOf(to.getId()), 10_000);
+      if (!r.isSuccess()) {
+        throw new IllegalStateException(String.valueOf(r.getException()));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot transfer the leadership: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Sets the replicas per slot group (admin SetReplicationFactor).
+   *
+   * @throws AdminRefusal INVALID_ARGUMENT outside 1..{@value #MAX_REPLICATION_FACTOR}
+   */
+  public void setReplicationFactor(int rf) {
+    if (rf < 1 || rf > MAX_REPLICATION_FACTOR) {
+      throw new AdminRefusal(AdminRefusal.Kind.INVALID_ARGUMENT,
+          "the replication factor must be between 1 and " + MAX_REPLICATION_FACTOR + ", got "
+              + rf);
+    }
+    propose(MetaEntry.newBuilder().setSetReplicationFactor(
+        SetReplicationFactor.newBuilder().setReplicationFactor(rf)).build(), "set the replication factor");
+    rebalanceNow();
   }
 
   private Path mapFile() {
@@ -232,6 +430,8 @@ public final class RaftNode implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(() -> runQuietly(placement::tick), 1000, 1000,
         TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(() -> runQuietly(this::checkStaleReplicas), 5000, 5000,
+        TimeUnit.MILLISECONDS);
     // Probes block on connects, so they get a thread of their own.
     moves.execute(() -> {
       while (!scheduler.isShutdown()) {
@@ -255,9 +455,116 @@ public final class RaftNode implements AutoCloseable {
    */
   private void followMap() {
     router.refreshDivisions();
-    if (!hostsGroup(META_GROUP_ID)) {
+    if (!hostsGroup(META_GROUP_ID) || !localMetaHasLeader()) {
+      // A meta replica without a leader may be a stale one (removed while this node was down):
+      // only the real meta group can tell it so.
       metaClient.read().thenAccept(this::onMap);
     }
+  }
+
+  /** The meta group's leader as this node's meta replica knows it; null without one. */
+  public String metaLeader() {
+    try {
+      RaftPeerId id = server.getDivision(META_GROUP_ID).getInfo().getLeaderId();
+      return id == null ? null : id.toString();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private boolean localMetaHasLeader() {
+    try {
+      return server.getDivision(META_GROUP_ID).getInfo().getLeaderId() != null;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Deletes local replicas of groups the map no longer lists this node in: what a node finds
+   * when it comes back after its replicas were recreated elsewhere, or when a removal's delete
+   * could not reach it. Judged on the meta leader's map (linearizable read), and only after
+   * {@link #STALE_CHECKS} checks in a row, so a replica being added (its move is recorded before
+   * the group is created here) is never taken for stale.
+   */
+  private void checkStaleReplicas() {
+    metaClient.read().thenAccept(fresh -> scheduler.execute(() -> runQuietly(() -> {
+      onMap(fresh);
+      judgeStale(fresh);
+    })));
+  }
+
+  private void judgeStale(ClusterMap fresh) {
+    if (fresh.getClusterId().isEmpty()) {
+      return;
+    }
+    for (RaftGroupId id : server.getGroupIds()) {
+      if (!isStale(fresh, id)) {
+        staleChecks.remove(id);
+        continue;
+      }
+      if (staleChecks.merge(id, 1, Integer::sum) < STALE_CHECKS) {
+        continue;
+      }
+      // The map may lag the group by a report: only the group's leader can say this replica
+      // is in no configuration (current, or old during a change) and so holds no vote.
+      List<String> members = id.equals(META_GROUP_ID) ? fresh.getMetaReplicasList()
+          : groupInfo(fresh, id).getReplicasList();
+      Optional<Boolean> member =
+          raftClients.inLeadersConf(id, RaftClients.peers(fresh, members), nodeId);
+      if (member.isEmpty() || member.get()) {
+        continue;
+      }
+      staleChecks.remove(id);
+      LOG.info("node {}: deleting its stale replica of {} (the cluster map no longer lists it)",
+          nodeId, id.equals(META_GROUP_ID) ? "the meta group" : id);
+      loadedAtStart.remove(id);
+      try {
+        RaftClientReply r = server.groupManagement(GroupManagementRequest.newRemove(
+            clientId, self.getId(), callIds.incrementAndGet(), id, true, false));
+        if (!r.isSuccess()) {
+          LOG.warn("cannot delete stale replica {}: {}", id, r.getException());
+        }
+      } catch (IOException e) {
+        LOG.warn("cannot delete stale replica {}: {}", id, e.toString());
+      }
+      router.refreshDivisions();
+    }
+  }
+
+  private static SlotGroupInfo groupInfo(ClusterMap m, RaftGroupId id) {
+    for (SlotGroupInfo g : m.getGroupsList()) {
+      if (RaftSlotGroupRouter.groupId(g).equals(id)) {
+        return g;
+      }
+    }
+    return SlotGroupInfo.getDefaultInstance();
+  }
+
+  private boolean isStale(ClusterMap fresh, RaftGroupId id) {
+    if (id.equals(META_GROUP_ID)) {
+      return !fresh.getMetaReplicasList().isEmpty()
+          && !fresh.getMetaReplicasList().contains(nodeId);
+    }
+    for (SlotGroupInfo g : fresh.getGroupsList()) {
+      if (RaftSlotGroupRouter.groupId(g).equals(id)) {
+        if (g.getReplicasList().contains(nodeId)) {
+          return false;
+        }
+        // A replica a move is adding is not stale, unless it was here before this process
+        // started: then it is a copy from before the node was removed (or a half-added one from
+        // before a restart), which the move cannot use; it is replaced by an empty one.
+        if (!loadedAtStart.contains(id)) {
+          for (Move mv : fresh.getMovesList()) {
+            if (mv.getGroup() == g.getIndex() && mv.getAddNode().equals(nodeId)) {
+              return false;
+            }
+          }
+        }
+        return true;
+      }
+    }
+    return false;
   }
 
   private void startServer() {
@@ -271,6 +578,7 @@ public final class RaftNode implements AutoCloseable {
               .build();
       router.attach(server);
       server.start();
+      server.getGroupIds().forEach(loadedAtStart::add);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the Raft server on port " + config.raftPort()
           + ": " + e.getMessage(), e);
@@ -453,6 +761,7 @@ public final class RaftNode implements AutoCloseable {
         .setRespPort(config.respPort())
         .setRaftAddress(self.getAddress())
         .setAdminAddress(config.adminAddress() == null ? "" : config.adminAddress())
+        .setZone(config.zone() == null ? "" : config.zone())
         .setState(NodeState.NODE_STATE_UP)
         .setJoinedAtMs(System.currentTimeMillis())
         .build();

@@ -26,6 +26,11 @@ import java.time.Duration;
  *                          buffers are sized from it
  * @param blockCacheBytes   RocksDB block cache shared by all groups
  * @param writeBufferBytes  RocksDB memtable budget shared by all groups
+ * @param zone              failure domain label (empty: none); replicas of a group are spread
+ *                          over distinct zones when enough exist
+ * @param nodeDownTimeout   how long a node must be unreachable before the meta leader marks it
+ *                          down and recreates its replicas elsewhere
+ * @param maxConcurrentMoves replica moves the meta leader runs at once
  * @param unsafeStaleReads  test-only: every replica serves reads from its own state, unordered
  *                          with the leader (stale reads); see RaftSlotGroupRouter
  */
@@ -47,6 +52,9 @@ public record RaftNodeConfig(
     int maxEntryBytes,
     long blockCacheBytes,
     long writeBufferBytes,
+    String zone,
+    Duration nodeDownTimeout,
+    int maxConcurrentMoves,
     boolean unsafeStaleReads) {
 
   /** Defaults for a single local node; ports and paths are the caller's. */
@@ -70,13 +78,24 @@ public record RaftNodeConfig(
         (16 << 20) + (1 << 20),
         256L << 20,
         128L << 20,
+        "",
+        Duration.ofSeconds(60),
+        4,
         false);
   }
 
   public RaftNodeConfig withNodeId(String id) {
     return new RaftNodeConfig(id, dataDir, bindHost, raftPort, advertiseHost, respHost, respPort,
         adminAddress, slotGroups, replicationFactor, electionTimeoutMin, electionTimeoutMax,
-        leaderLease, snapshotEvery, maxEntryBytes, blockCacheBytes, writeBufferBytes,
-        unsafeStaleReads);
+        leaderLease, snapshotEvery, maxEntryBytes, blockCacheBytes, writeBufferBytes, zone,
+        nodeDownTimeout, maxConcurrentMoves, unsafeStaleReads);
+  }
+
+  /** This config with the balancer's settings. */
+  public RaftNodeConfig withMembership(String zone, Duration nodeDownTimeout, int maxMoves) {
+    return new RaftNodeConfig(nodeId, dataDir, bindHost, raftPort, advertiseHost, respHost,
+        respPort, adminAddress, slotGroups, replicationFactor, electionTimeoutMin,
+        electionTimeoutMax, leaderLease, snapshotEvery, maxEntryBytes, blockCacheBytes,
+        writeBufferBytes, zone, nodeDownTimeout, maxMoves, unsafeStaleReads);
   }
 }

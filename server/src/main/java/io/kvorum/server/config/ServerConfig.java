@@ -16,6 +16,12 @@ import java.nio.file.Path;
  * @param slotGroups      slot groups created when a new cluster is bootstrapped
  * @param proxyPort       RESP port where commands led by other nodes are forwarded to them
  *                        instead of redirected; {@link #NO_PROXY_PORT} when off (the default)
+ * @param zone            failure domain label of this node (empty: none)
+ * @param nodeDownTimeoutSeconds unreachable this long, a node is marked down and its replicas
+ *                        are recreated on other nodes
+ * @param maxMoves        replica moves the balancer runs at once
+ * @param adminToken      shared secret every admin and node-to-node gRPC call must carry; null
+ *                        when off
  */
 public record ServerConfig(
     String bind,
@@ -36,7 +42,11 @@ public record ServerConfig(
     int slotGroups,
     long blockCacheBytes,
     long writeBufferBytes,
-    int proxyPort) {
+    int proxyPort,
+    String zone,
+    int nodeDownTimeoutSeconds,
+    int maxMoves,
+    String adminToken) {
 
   /** {@link #proxyPort} when the node has no proxy port. */
   public static final int NO_PROXY_PORT = -1;

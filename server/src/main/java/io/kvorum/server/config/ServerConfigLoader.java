@@ -40,6 +40,10 @@ public final class ServerConfigLoader {
     DEFAULTS.put("block-cache-size", "256mb");
     DEFAULTS.put("write-buffer-size", "128mb");
     DEFAULTS.put("proxy-port", null);
+    DEFAULTS.put("zone", "");
+    DEFAULTS.put("node-down-timeout", "60");
+    DEFAULTS.put("max-moves", "4");
+    DEFAULTS.put("admin-token", null);
   }
 
   private ServerConfigLoader() {}
@@ -156,7 +160,11 @@ public final class ServerConfigLoader {
         groups,
         bytes(m, "block-cache-size"),
         bytes(m, "write-buffer-size"),
-        proxyPort);
+        proxyPort,
+        m.get("zone") == null ? "" : m.get("zone").strip(),
+        bounded(m, "node-down-timeout", 1, 86_400),
+        bounded(m, "max-moves", 1, 64),
+        m.get("admin-token") == null || m.get("admin-token").isEmpty() ? null : m.get("admin-token"));
   }
 
   /** A wildcard bind address is not an address clients can be sent to. */
@@ -170,6 +178,15 @@ public final class ServerConfigLoader {
       throw new IllegalArgumentException(name + " must be a TCP port (0-65535): " + p);
     }
     return p;
+  }
+
+  private static int bounded(Map<String, String> m, String name, int min, int max) {
+    int v = integer(m, name);
+    if (v < min || v > max) {
+      throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ": "
+          + v);
+    }
+    return v;
   }
 
   private static int positive(Map<String, String> m, String name) {

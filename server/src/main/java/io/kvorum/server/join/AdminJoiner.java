@@ -8,6 +8,7 @@ import io.kvorum.proto.admin.KvorumAdminGrpc;
 import io.kvorum.proto.meta.ClusterMap;
 import io.kvorum.proto.meta.NodeInfo;
 import io.kvorum.raft.node.ClusterJoiner;
+import io.kvorum.server.admin.AdminToken;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -22,11 +23,16 @@ public final class AdminJoiner implements ClusterJoiner {
 
   private final String target;
   private final Duration patience;
+  private final String adminToken;
 
-  /** @param target HOST:PORT of any member's admin port */
-  public AdminJoiner(String target, Duration patience) {
+  /**
+   * @param target     HOST:PORT of any member's admin port
+   * @param adminToken the cluster's admin token (null: none)
+   */
+  public AdminJoiner(String target, Duration patience, String adminToken) {
     this.target = target;
     this.patience = patience;
+    this.adminToken = adminToken;
   }
 
   @Override
@@ -42,7 +48,8 @@ public final class AdminJoiner implements ClusterJoiner {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--join wants HOST:ADMINPORT, got '" + target + "'");
     }
-    ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().build();
+    ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext()
+        .intercept(AdminToken.attach(adminToken)).build();
     long deadline = System.nanoTime() + patience.toNanos();
     try {
       while (true) {

@@ -86,6 +86,22 @@ public final class ServerCommand implements Callable<Integer> {
       description = "RESP port that forwards commands to their leader instead of redirecting (default off)")
   String proxyPort;
 
+  @Option(names = "--zone", paramLabel = "NAME",
+      description = "failure domain (zone/rack) of this node: replicas of a group go to distinct zones")
+  String zone;
+
+  @Option(names = "--node-down-timeout", paramLabel = "SECONDS",
+      description = "unreachable this long, a node's replicas are recreated elsewhere (default 60)")
+  String nodeDownTimeout;
+
+  @Option(names = "--max-moves", paramLabel = "N",
+      description = "replica moves the balancer runs at once (default 4)")
+  String maxMoves;
+
+  @Option(names = "--admin-token", paramLabel = "TOKEN",
+      description = "shared secret every admin and node-to-node gRPC call must carry")
+  String adminToken;
+
   @Override
   public Integer call() {
     Map<String, String> flags = new LinkedHashMap<>();
@@ -106,6 +122,10 @@ public final class ServerCommand implements Callable<Integer> {
     flags.put("timeout", timeout);
     flags.put("slot-groups", slotGroups);
     flags.put("proxy-port", proxyPort);
+    flags.put("zone", zone);
+    flags.put("node-down-timeout", nodeDownTimeout);
+    flags.put("max-moves", maxMoves);
+    flags.put("admin-token", adminToken);
     ServerConfig cfg;
     try {
       cfg = ServerConfigLoader.load(flags, System.getenv(), config);

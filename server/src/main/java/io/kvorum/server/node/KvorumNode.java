@@ -1,6 +1,7 @@
 package io.kvorum.server.node;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -11,6 +12,7 @@ import io.kvorum.resp.server.GatewayConfig;
 import io.kvorum.resp.server.RespServer;
 import io.kvorum.resp.server.ShutdownHook;
 import io.kvorum.server.admin.AdminService;
+import io.kvorum.server.admin.AdminToken;
 import io.kvorum.server.config.ServerConfig;
 import io.kvorum.server.join.AdminJoiner;
 import io.kvorum.server.proxy.GrpcForwarder;
@@ -111,9 +113,12 @@ public final class KvorumNode implements AutoCloseable {
         Math.toIntExact(config.queryBufferLimit() + ENTRY_OVERHEAD),
         config.blockCacheBytes(),
         config.writeBufferBytes(),
+        config.zone(),
+        Duration.ofSeconds(config.nodeDownTimeoutSeconds()),
+        config.maxMoves(),
         unsafeStaleReads);
-    raft = RaftNode.start(raftConfig,
-        config.join() == null ? null : new AdminJoiner(config.join(), Duration.ofSeconds(60)));
+    raft = RaftNode.start(raftConfig, config.join() == null ? null
+        : new AdminJoiner(config.join(), Duration.ofSeconds(60), config.adminToken()));
 
     GatewayConfig gateway = GatewayConfig.defaults()
         .withBind(config.bind(), config.port())
@@ -127,7 +132,7 @@ public final class KvorumNode implements AutoCloseable {
         .withProxyPort(config.proxyPort() == ServerConfig.NO_PROXY_PORT
             ? GatewayConfig.NO_PROXY_PORT : config.proxyPort());
     resp = new RespServer(gateway, raft.router(), meters, this::shutdownFromClient);
-    forwarder = new GrpcForwarder(this::adminAddressOf, Integer.MAX_VALUE);
+    forwarder = new GrpcForwarder(this::adminAddressOf, Integer.MAX_VALUE, config.adminToken());
     resp.gateway().proxy().forwarder(forwarder);
     publisher = new PeerPublisher(this::peerAdminAddresses, MAX_NODE_MESSAGE);
     resp.gateway().pubsub().fanout(publisher);
@@ -135,8 +140,11 @@ public final class KvorumNode implements AutoCloseable {
     try {
       admin = NettyServerBuilder
           .forAddress(new InetSocketAddress(config.bind(), config.adminPort()))
-          .addService(new AdminService(raft))
-          .addService(new NodeService(resp.gateway().proxy(), resp.gateway().pubsub()))
+          .addService(ServerInterceptors.intercept(new AdminService(raft, config.adminToken()),
+              AdminToken.check(config.adminToken())))
+          .addService(ServerInterceptors.intercept(
+              new NodeService(resp.gateway().proxy(), resp.gateway().pubsub()),
+              AdminToken.check(config.adminToken())))
           .maxInboundMessageSize(MAX_NODE_MESSAGE)
           // Other nodes' forwarders ping this often; gRPC's default would cut them off.
           .permitKeepAliveTime(GrpcForwarder.KEEPALIVE.toMillis() / 2, TimeUnit.MILLISECONDS)

@@ -2,6 +2,7 @@ package io.kvorum.server.proxy;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.kvorum.server.admin.AdminToken;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -47,6 +48,7 @@ public final class GrpcForwarder implements Forwarder, AutoCloseable {
   private final Function<String, String> adminAddressOf;
   private final int maxReplyBytes;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final String adminToken;
   private volatile boolean closed;
 
   /**
@@ -54,6 +56,13 @@ public final class GrpcForwarder implements Forwarder, AutoCloseable {
    * @param maxReplyBytes  largest reply message accepted from another node
    */
   public GrpcForwarder(Function<String, String> adminAddressOf, int maxReplyBytes) {
+    this(adminAddressOf, maxReplyBytes, null);
+  }
+
+  /** @param adminToken the cluster's admin token, carried on every call (null: none) */
+  public GrpcForwarder(Function<String, String> adminAddressOf, int maxReplyBytes,
+      String adminToken) {
+    this.adminToken = adminToken;
     this.adminAddressOf = adminAddressOf;
     this.maxReplyBytes = maxReplyBytes;
   }
@@ -161,6 +170,7 @@ public final class GrpcForwarder implements Forwarder, AutoCloseable {
           .maxInboundMessageSize(maxReplyBytes)
           .keepAliveTime(KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS)
           .keepAliveTimeout(KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS)
+          .intercept(AdminToken.attach(adminToken))
           .build();
     });
   }

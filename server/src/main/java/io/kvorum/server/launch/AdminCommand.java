@@ -1,0 +1,394 @@
+package io.kvorum.server.launch;
+
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.kvorum.proto.admin.Event;
+import io.kvorum.proto.admin.KvorumAdminGrpc;
+import io.kvorum.proto.admin.KvorumAdminGrpc.KvorumAdminBlockingStub;
+import io.kvorum.proto.admin.LeaveReply;
+import io.kvorum.proto.admin.LeaveRequest;
+import io.kvorum.proto.admin.MoveReplicaRequest;
+import io.kvorum.proto.admin.RebalanceReply;
+import io.kvorum.proto.admin.RebalanceRequest;
+import io.kvorum.proto.admin.SetReplicationFactorRequest;
+import io.kvorum.proto.admin.StatusReply;
+import io.kvorum.proto.admin.StatusRequest;
+import io.kvorum.proto.admin.Step;
+import io.kvorum.proto.admin.TransferLeaderRequest;
+import io.kvorum.proto.admin.WatchRequest;
+import io.kvorum.proto.meta.Move;
+import io.kvorum.proto.meta.NodeInfo;
+import io.kvorum.server.admin.AdminToken;
+import io.kvorum.server.admin.MapChanges;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Iterator;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code kvorum admin}: the admin gRPC API from a shell. Every subcommand talks to one node's
+ * admin port ({@code --address}); any member answers for the whole cluster.
+ */
+@Command(
+    name = "admin",
+    mixinStandardHelpOptions = true,
+    versionProvider = KvorumVersion.class,
+    description = "Inspects and manages a running cluster through any member's admin port.",
+    subcommands = {
+      AdminCommand.StatusCmd.class, AdminCommand.JoinCmd.class, AdminCommand.LeaveCmd.class,
+      AdminCommand.RebalanceCmd.class, AdminCommand.MoveReplicaCmd.class,
+      AdminCommand.TransferLeaderCmd.class, AdminCommand.SetRfCmd.class,
+      AdminCommand.WatchCmd.class
+    })
+public final class AdminCommand implements Runnable {
+  @Option(names = "--address", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7379",
+      description = "admin port of any member (default ${DEFAULT-VALUE})")
+  String address;
+
+  @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:KVORUM_ADMIN_TOKEN}",
+      description = "the cluster's admin token (default: $KVORUM_ADMIN_TOKEN)")
+  String token;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  /** How long a call waits (status gathers every leader's view: a few seconds). */
+  private static final long CALL_SECONDS = 30;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** A connection to the admin port, closed after the subcommand. */
+  final class Admin implements AutoCloseable {
+    final ManagedChannel channel;
+
+    Admin() {
+      // The CLI's own output is the point: keep library logs (gRPC, Netty) out of it.
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
+          org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
+      int colon = address.lastIndexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("--address wants HOST:PORT, got '" + address + "'");
+      }
+      channel = NettyChannelBuilder.forAddress(address.substring(0, colon),
+              Integer.parseInt(address.substring(colon + 1)))
+          .usePlaintext()
+          .intercept(AdminToken.attach(token == null || token.isEmpty() ? null : token))
+          .build();
+    }
+
+    KvorumAdminBlockingStub stub() {
+      return KvorumAdminGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_SECONDS,
+          TimeUnit.SECONDS);
+    }
+
+    StatusReply status() {
+      return stub().status(StatusRequest.getDefaultInstance());
+    }
+
+    @Override
+    public void close() {
+      channel.shutdownNow();
+    }
+  }
+
+  /** Runs a subcommand body; gRPC refusals become one line on stderr and exit code 1. */
+  int call(Body body) {
+    try (Admin admin = new Admin()) {
+      return body.run(admin, System.out);
+    } catch (StatusRuntimeException e) {
+      String why = e.getStatus().getDescription() == null ? "" : e.getStatus().getDescription();
+      if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE
+          && why.equals("io exception")) {
+        why = "cannot reach an admin port at " + address;
+      }
+      System.err.println("kvorum admin: " + e.getStatus().getCode() + ": " + why);
+      return 1;
+    } catch (IllegalArgumentException e) {
+      System.err.println("kvorum admin: " + e.getMessage());
+      return 2;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 130;
+    }
+  }
+
+  /** A subcommand's work. */
+  interface Body {
+    int run(Admin admin, PrintStream out) throws InterruptedException;
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "Nodes, groups per node, leaders per node, balance, moves in progress.")
+  static final class StatusCmd implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+
+    @Option(names = "--json", description = "one JSON object (stable field names, for scripts)")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      return parent.call((admin, out) -> {
+        StatusReply s = admin.status();
+        out.print(json ? StatusView.json(s) : StatusView.table(s));
+        return 0;
+      });
+    }
+  }
+
+  @Command(name = "join", mixinStandardHelpOptions = true,
+      description = "Checks that the node with admin port HOST:PORT is a member of this cluster "
+          + "(nodes join with `kvorum server --join`).")
+  static final class JoinCmd implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+
+    @Parameters(paramLabel = "HOST:PORT", description = "the node's admin address")
+    String node;
+
+    @Override
+    public Integer call() {
+      return parent.call((admin, out) -> {
+        StatusReply cluster = admin.status();
+        for (NodeInfo n : cluster.getNodesList()) {
+          if (n.getAdminAddress().equals(node)) {
+            out.println("node " + n.getId() + " (" + node + ") is a member, "
+                + MapChanges.state(n));
+            return 0;
+          }
+        }
+        // A running node already belongs to a cluster (its own, if started without --join);
+        // merging two clusters' data is not something a join may do silently.
+        System.err.println("kvorum admin: " + node + " is not a member of cluster "
+            + cluster.getClusterId() + ". Start it with an empty --data-dir and `--join "
+            + parent.address + "`: it joins and receives replicas automatically.");
+        return 1;
+      });
+    }
+  }
+
+  @Command(name = "leave", mixinStandardHelpOptions = true,
+      description = "Drains NODE (id, id prefix or host:port), then removes it from the cluster; "
+          + "shows progress until done.")
+  static final class LeaveCmd implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+
+    @Parameters(paramLabel = "NODE") String node;
+
+    @Option(names = "--no-wait", description = "return once the node is marked leaving")
+    boolean noWait;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "900",
+        description = "give up waiting after this long (default ${DEFAULT-VALUE})")
+    long timeout;
+
+    @Override
+    public Integer call() {
+      return parent.call((admin, out) -> {
+        LeaveReply r = admin.stub().leave(LeaveRequest.newBuilder().setNode(node).build());
+        String id = resolve(admin.status(), node);
+        out.println("node " + id + " is leaving: " + r.getReplicas() + " replicas to move");
+        if (noWait) {
+          return 0;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
+        String lastLine = "";
+        while (System.nanoTime() < deadline) {
+          StatusReply s = admin.status();
+          if (s.getNodesList().stream().noneMatch(n -> n.getId().equals(id))) {
+            out.println("node " + id + " left the cluster; its process can be stopped");
+            return 0;
+          }
+          int held = 0;
+          for (var g : s.getGroupsList()) {
+            held += g.getReplicasList().contains(id) ? 1 : 0;
+          }
+          String line = "moved " + (r.getReplicas() - held) + "/" + r.getReplicas()
+              + " replicas, " + s.getMovesCount() + " moves running";
+          if (!line.equals(lastLine)) {
+            out.println(line);
+            lastLine = line;
+          }
+          Thread.sleep(1000);
+        }
+        System.err.println("kvorum admin: node " + id + " still drains after " + timeout + " s");
+        return 1;
+      });
+    }
+  }
+
+  /** The full id of the node {@code ref} names in {@code s} (id, prefix, host:port). */
+  static String resolve(StatusReply s, String ref) {
+    for (NodeInfo n : s.getNodesList()) {
+      if (n.getId().equals(ref) || n.getAdminAddress().equals(ref)
+          || (n.getRespHost() + ":" + n.getRespPort()).equals(ref) || n.getId().startsWith(ref)) {
+        return n.getId();
+      }
+    }
+    return ref;
+  }
+
+  @Command(name = "rebalance", mixinStandardHelpOptions = true,
+      description = "Runs the balancer now and shows progress until the cluster is balanced; "
+          + "--dry-run prints the next steps only.")
+  static final class RebalanceCmd implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+
+    @Option(names = "--dry-run", description = "print the plan, change nothing")
+    boolean dryRun;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "900",
+        description = "give up waiting after this long (default ${DEFAULT-VALUE})")
+    long timeout;
+
+    @Override
+    public Integer call() {
+      return parent.call((admin, out) -> {
+        RebalanceReply plan = admin.stub().rebalance(
+            RebalanceRequest.newBuilder().setDryRun(dryRun).build());
+        if (dryRun) {
+          if (plan.getStepsCount() == 0) {
+            out.println("balanced: nothing to do");
+          }
+          for (Step s : plan.getStepsList()) {
+            out.println(describe(s));
+          }
+          return 0;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        String lastLine = "";
+        while (System.nanoTime() < deadline) {
+          StatusReply s = admin.status();
+          RebalanceReply next = admin.stub().rebalance(
+              RebalanceRequest.newBuilder().setDryRun(true).build());
+          if (s.getMovesCount() == 0 && next.getStepsCount() == 0) {
+            out.println("balanced");
+            return 0;
+          }
+          java.util.Set<Long> running = new java.util.HashSet<>();
+          for (Move m : s.getMovesList()) {
+            running.add(m.getId());
+          }
+          seen.addAll(running);
+          long done = seen.stream().filter(id -> !running.contains(id)).count();
+          String line = "moves done " + done + "/" + seen.size() + ", running "
+              + running.size() + ", next " + next.getStepsCount() + " steps";
+          if (!line.equals(lastLine)) {
+            out.println(line);
+            lastLine = line;
+          }
+          Thread.sleep(1000);
+        }
+        System.err.println("kvorum admin: not balanced after " + timeout + " s");
+        return 1;
+      });
+    }
+  }
+
+  static String describe(Step s) {
+    return switch (s.getKind()) {
+      case "transfer-leader" -> "transfer leader of group " + s.getGroup() + ": " + s.getFromNode()
+          + " -> " + s.getToNode();
+      case "forget-node" -> "remove drained node " + s.getFromNode() + " from the map";
+      default -> s.getKind() + " replica of group " + s.getGroup() + ": "
+          + (s.getFromNode().isEmpty() ? "-" : s.getFromNode()) + " -> "
+          + (s.getToNode().isEmpty() ? "-" : s.getToNode()) + " (" + s.getReason() + ")";
+    };
+  }
+
+  @Command(name = "move-replica", mixinStandardHelpOptions = true,
+      description = "Moves the replica of GROUP on FROM to TO and waits until it is done.")
+  static final class MoveReplicaCmd implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+
+    @Parameters(index = "0", paramLabel = "GROUP") int group;
+    @Parameters(index = "1", paramLabel = "FROM") String from;
+    @Parameters(index = "2", paramLabel = "TO") String to;
+
+    @Override
+    public Integer call() {
+      return parent.call((admin, out) -> {
+        long id = admin.stub().moveReplica(MoveReplicaRequest.newBuilder().setGroup(group)
+            .setFromNode(from).setToNode(to).build()).getMoveId();
+        out.println("move " + id + " started");
+        while (admin.status().getMovesList().stream().anyMatch(m -> m.getId() == id)) {
+          Thread.sleep(500);
+        }
+        out.println("move " + id + " done");
+        return 0;
+      });
+    }
+  }
+
+  @Command(name = "transfer-leader", mixinStandardHelpOptions = true,
+      description = "Makes NODE's replica the leader of GROUP.")
+  static final class TransferLeaderCmd implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+
+    @Parameters(index = "0", paramLabel = "GROUP") int group;
+    @Parameters(index = "1", paramLabel = "NODE") String node;
+
+    @Override
+    public Integer call() {
+      return parent.call((admin, out) -> {
+        admin.stub().transferLeader(TransferLeaderRequest.newBuilder().setGroup(group)
+            .setNode(node).build());
+        out.println("group " + group + " is led by " + node);
+        return 0;
+      });
+    }
+  }
+
+  @Command(name = "set-rf", mixinStandardHelpOptions = true,
+      description = "Sets the replicas per slot group; the balancer adds or removes replicas.")
+  static final class SetRfCmd implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+
+    @Parameters(paramLabel = "N") int rf;
+
+    @Override
+    public Integer call() {
+      return parent.call((admin, out) -> {
+        admin.stub().setReplicationFactor(
+            SetReplicationFactorRequest.newBuilder().setReplicationFactor(rf).build());
+        out.println("replication factor " + rf);
+        return 0;
+      });
+    }
+  }
+
+  @Command(name = "watch", mixinStandardHelpOptions = true,
+      description = "Prints cluster map changes (nodes, replicas, leaders, moves) as they happen.")
+  static final class WatchCmd implements Callable<Integer> {
+    @ParentCommand AdminCommand parent;
+
+    private static final DateTimeFormatter TIME =
+        DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+
+    @Override
+    public Integer call() {
+      return parent.call((admin, out) -> {
+        Iterator<Event> events = KvorumAdminGrpc.newBlockingStub(admin.channel)
+            .watchEvents(WatchRequest.getDefaultInstance());
+        while (events.hasNext()) {
+          Event e = events.next();
+          for (String line : e.getChangesList()) {
+            out.println(TIME.format(Instant.ofEpochMilli(e.getTimeMs())) + " " + line);
+          }
+          out.flush();
+        }
+        return 0;
+      });
+    }
+  }
+}
