@@ -22,6 +22,10 @@ public final class Keyspace {
   private final Counters counters;
   /** Keys whose metadata this instance wrote, in write order (repeats included). */
   private final List<byte[]> written = new ArrayList<>();
+  /** Keys this instance removed (deleted, expired, emptied), for WATCH. */
+  private final List<byte[]> removed = new ArrayList<>();
+  /** True once {@link #flushAll} ran. */
+  private boolean flushed;
 
   /**
    * @param nowMs    the leader's clock from the log entry (write path) or this node's clock (read)
@@ -114,6 +118,25 @@ public final class Keyspace {
     return written;
   }
 
+  /** Keys removed so far (deleted, expired, popped empty), repeats included: WATCH sees them. */
+  public List<byte[]> removedKeys() {
+    return removed;
+  }
+
+  /** True when the keyspace was flushed (FLUSHDB/FLUSHALL) by this instance. */
+  public boolean flushed() {
+    return flushed;
+  }
+
+  /**
+   * True when the key exists but its deadline has passed at {@link #now()}. Unlike {@link
+   * #lookup}, it never deletes the key: an aborted transaction must not write.
+   */
+  public boolean isExpired(byte[] key) {
+    byte[] raw = view.get(Column.META, KeyCodec.metaKey(key));
+    return raw != null && KeyMeta.decode(raw).isExpiredAt(nowMs);
+  }
+
   /** Forgets the keys written after the first {@code count} (a write that must wake nobody). */
   public void forgetWrittenKeysAfter(int count) {
     written.subList(count, written.size()).clear();
@@ -162,6 +185,7 @@ public final class Keyspace {
       view.delete(Column.EXPIRE, KeyCodec.expireKey(meta.expireAt(), mk));
     }
     counters.keys--;
+    removed.add(key);
   }
 
   private void removeEncoded(byte[] mk, byte[] key, KeyMeta meta) {
@@ -173,6 +197,7 @@ public final class Keyspace {
       dropMembers(key, meta);
     }
     counters.keys--;
+    removed.add(key);
   }
 
   private void dropMembers(byte[] key, KeyMeta meta) {
@@ -243,6 +268,7 @@ public final class Keyspace {
       view.deleteRange(column, start, null);
     }
     counters.keys = 0;
+    flushed = true;
   }
 
   /** A fresh version for a new collection incarnation (deterministic: every replica counts alike). */
