@@ -4,6 +4,7 @@ import io.kvorum.proto.slotgroup.SlotGroupEntry;
 import io.kvorum.storage.engine.NodeStorage;
 import io.kvorum.storage.engine.SlotGroupStore;
 import io.kvorum.storage.reply.Reply;
+import io.kvorum.storage.transaction.KeyChanges;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,8 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
   private final BiConsumer<RaftGroupId, RaftPeerId> leaderListener;
   private final BiConsumer<RaftGroupId, List<byte[]>> keysWritten;
   private volatile SlotGroupStore store;
+  /** Keys changed while someone WATCHes; outlives a store replaced by an installed snapshot. */
+  private final KeyChanges changes = new KeyChanges();
   /**
    * Writes whose leader stepped down after appending them, by Ratis call id: resolved when this
    * replica applies the entry (it committed after all) or applies an entry of a later term
@@ -88,6 +91,7 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
       opened =
           SlotGroupStore.openFromCheckpoint(snapshots.snapshotDir(), snapshots.dbDir(), nodeStorage);
     }
+    opened.trackChanges(changes, false);
     store = opened;
     SlotGroupStore.Applied applied = opened.applied();
     if (applied.index() >= 0) {
@@ -209,6 +213,15 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> query(Message request) {
+    if (request instanceof ReadTransactionMessage tx) {
+      try {
+        Reply reply = store.readTransaction(
+            tx.commands(), tx.resp3(), System.currentTimeMillis(), tx.watched());
+        return CompletableFuture.completedFuture(new ReplyMessage(List.of(reply)));
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
     if (!(request instanceof ReadMessage read)) {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("unexpected query " + request));
@@ -245,12 +258,17 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
       old.close();
     }
     if (installed == null) {
-      store = SlotGroupStore.open(snapshots.dbDir(), nodeStorage);
+      SlotGroupStore reopened = SlotGroupStore.open(snapshots.dbDir(), nodeStorage);
+      reopened.trackChanges(changes, true);
+      store = reopened;
       return;
     }
     LOG.info("{}: opening installed snapshot {}", getGroupId(), installed.getTermIndex());
-    store = SlotGroupStore.openFromCheckpoint(
+    SlotGroupStore restored = SlotGroupStore.openFromCheckpoint(
         snapshots.snapshotDir(), snapshots.dbDir(), nodeStorage);
+    // Entries were skipped: no watch from before can be judged any more.
+    restored.trackChanges(changes, true);
+    store = restored;
     setLastAppliedTermIndex(installed.getTermIndex());
   }
 
