@@ -1,5 +1,6 @@
 package io.kvorum.resp.connection;
 
+import io.kvorum.resp.transaction.MultiState;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -32,6 +33,7 @@ public final class ClientConnection {
   private volatile int pendingReplies;
   private volatile long queryBufferBytes;
   private volatile boolean blocked;
+  private final MultiState multi = new MultiState();
 
   public ClientConnection(long id, Channel channel, boolean authenticated) {
     this(id, channel, authenticated, false);
@@ -53,6 +55,11 @@ public final class ClientConnection {
       return host + ":" + in.getPort();
     }
     return a == null ? "" : a.toString();
+  }
+
+  /** MULTI and WATCH state (used on the connection's event loop). */
+  public MultiState multi() {
+    return multi;
   }
 
   public long id() {

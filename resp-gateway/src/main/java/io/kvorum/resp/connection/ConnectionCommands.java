@@ -172,6 +172,7 @@ public final class ConnectionCommands {
   }
 
   static Reply reset(Invocation c) {
+    io.kvorum.resp.transaction.TransactionCommands.disconnected(c.gateway(), c.client());
     c.client().reset(c.gateway().settings().passwordRequired());
     return RESET;
   }

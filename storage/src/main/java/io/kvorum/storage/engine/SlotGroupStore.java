@@ -247,9 +247,23 @@ public final class SlotGroupStore implements AutoCloseable {
     }
     List<Reply> replies = new ArrayList<>(tx.getCommandsCount());
     for (CommandCall call : tx.getCommandsList()) {
-      replies.add(table.execute(new CommandContext(ks, call.getResp3(), random), toArgs(call)));
+      byte[][] args = toArgs(call);
+      Reply reply = table.execute(new CommandContext(ks, call.getResp3(), random), args);
+      if (reply instanceof Reply.NullArray && deniedBlockingAnswersNullBulk(args)) {
+        reply = Reply.NULL;
+      }
+      replies.add(reply);
     }
     return new Reply.Array(replies);
+  }
+
+  /**
+   * Inside MULTI Redis never blocks; BLMOVE and BRPOPLPUSH then answer a null bulk string where
+   * their timeout answers a null array (the other blocking commands answer a null array both ways).
+   */
+  private boolean deniedBlockingAnswersNullBulk(byte[][] args) {
+    String name = KeyspaceCommandTable.lower(args[0]);
+    return name.equals("blmove") || name.equals("brpoplpush");
   }
 
   /** What a WATCH records: the applied index it saw and which of its keys existed then. */
