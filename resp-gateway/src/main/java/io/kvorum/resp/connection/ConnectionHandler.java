@@ -209,7 +209,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       }
     } else if (client.multi().active()) {
       Reply queued = TransactionCommands.queue(gateway, client, entry, args);
-      replies.add(PendingReply.done(entry, queued, resp3, takeSilence(), false));
+      // A queued command is counted when EXEC runs it, not now; a refused one is rejected.
+      replies.add(PendingReply.done(
+          queued == Reply.QUEUED ? null : entry, queued, resp3, takeSilence(), false));
       return;
     }
     Invocation call = new Invocation(gateway, client, args);
