@@ -26,6 +26,7 @@ public final class MultiState {
   /** EXECs read but not yet run (a pipeline may hold several). */
   private final ArrayDeque<Captured> captured = new ArrayDeque<>();
 
+  private final int maxCommands;
   private boolean active;
   private boolean dirty;
   private final List<Queued> queued = new ArrayList<>();
@@ -34,6 +35,15 @@ public final class MultiState {
   private int watchedSlot = -1;
   /** Successful WATCH calls per slot group: each is released once by {@link #takeWatches}. */
   private final Map<Integer, Integer> watchesByGroup = new HashMap<>();
+
+  public MultiState() {
+    this(MAX_COMMANDS);
+  }
+
+  /** @param maxCommands most commands one transaction may queue (tests use small values) */
+  MultiState(int maxCommands) {
+    this.maxCommands = maxCommands;
+  }
 
   public boolean active() {
     return active;
@@ -59,15 +69,15 @@ public final class MultiState {
   }
 
   /**
-   * Queues a command, or returns false when the transaction would exceed its limits ({@link
-   * #MAX_COMMANDS}, {@code maxBytes} of arguments: it travels in one log entry).
+   * Queues a command, or returns false when the transaction would exceed its limits (at most
+   * {@link #MAX_COMMANDS} commands and {@code maxBytes} of arguments: it travels in one log entry).
    */
   public boolean queue(CommandEntry entry, byte[][] args, int slot, long maxBytes) {
     long bytes = 0;
     for (byte[] a : args) {
       bytes += a.length;
     }
-    if (queued.size() >= MAX_COMMANDS || queuedBytes + bytes > maxBytes) {
+    if (queued.size() >= maxCommands || queuedBytes + bytes > maxBytes) {
       return false;
     }
     queued.add(new Queued(entry, args, slot));

@@ -188,6 +188,29 @@ class TransactionParityTest {
             "1 EXEC -> *1\r\n+OK\r\n");
   }
 
+  /** Kvorum's limit (a transaction travels in one log entry): Redis has none to compare with. */
+  @Test
+  void aTransactionBeyondTheQueryBufferLimitIsRefusedAndAborted() throws Exception {
+    try (io.kvorum.resp.testing.RawClient c = new io.kvorum.resp.testing.RawClient(node.port())) {
+      assertThat(c.call("CONFIG", "SET", "proto-max-bulk-len", "1mb")).isEqualTo("+OK\r\n");
+      assertThat(c.call("CONFIG", "SET", "client-query-buffer-limit", "1mb"))
+          .isEqualTo("+OK\r\n");
+      try {
+        String value = "x".repeat(600_000);
+        assertThat(c.call("MULTI")).isEqualTo("+OK\r\n");
+        assertThat(c.call("SET", "{t}a", value)).isEqualTo("+QUEUED\r\n");
+        assertThat(c.call("SET", "{t}b", value)).isEqualTo("-ERR Transaction too large: at most "
+            + "100000 commands and client-query-buffer-limit bytes of arguments\r\n");
+        assertThat(c.call("EXEC"))
+            .isEqualTo("-EXECABORT Transaction discarded because of previous errors.\r\n");
+        assertThat(c.call("EXISTS", "{t}a")).isEqualTo(":0\r\n");
+      } finally {
+        c.call("CONFIG", "SET", "client-query-buffer-limit", "17mb");
+        c.call("CONFIG", "SET", "proto-max-bulk-len", "16mb");
+      }
+    }
+  }
+
   @Test
   void resp3Replies() throws Exception {
     same("1 HELLO 3", "1 MULTI", "1 SET {t}a 1", "1 HGETALL {t}none", "1 ZADD {t}z 1.5 m",
