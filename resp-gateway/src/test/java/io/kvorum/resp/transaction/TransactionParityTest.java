@@ -167,6 +167,63 @@ class TransactionParityTest {
         "1 SET {e}x 4", "1 EXEC");
   }
 
+  /**
+   * Which writes count as touching a watched key: for each (setup; write by another connection),
+   * EXEC must abort (or not) exactly when Redis's does.
+   */
+  /** A stream with a group whose consumer c has read entry 1-1. */
+  private static final String GROUP =
+      "XADD {m}k 1-1 f v;XGROUP CREATE {m}k g 0;XREADGROUP GROUP g c STREAMS {m}k >";
+
+  @Test
+  void everyKindOfWriteTouchesAWatchedKeyAsInRedis() throws Exception {
+    String[][] cases = {
+        {"RPUSH {m}k a b c", "LSET {m}k 0 z"}, {"RPUSH {m}k a b c", "LINSERT {m}k BEFORE b z"},
+        {"RPUSH {m}k a b c", "LREM {m}k 1 b"}, {"RPUSH {m}k a b c", "LTRIM {m}k 0 1"},
+        {"RPUSH {m}k a b c", "LTRIM {m}k 0 -1"}, {"RPUSH {m}k a b c", "LPOP {m}k"},
+        {"RPUSH {m}k a", "LMOVE {m}k {m}k2 LEFT LEFT"}, {"RPUSH {m}k a", "LPUSHX {m}k b"},
+        {"SET {m}k abc", "SETRANGE {m}k 1 z"}, {"SET {m}k abc", "APPEND {m}k z"},
+        {"SET {m}k abc", "SETBIT {m}k 1 1"}, {"SET {m}k 1", "BITFIELD {m}k SET u8 0 5"},
+        {"SET {m}k abc", "GETEX {m}k EX 100"}, {"SET {m}k abc", "GETEX {m}k"},
+        {"SET {m}k abc", "GETDEL {m}k"}, {"SET {m}k abc", "EXPIRE {m}k 100"},
+        {"SET {m}k abc EX 100", "PERSIST {m}k"}, {"SET {m}k abc", "PERSIST {m}k"},
+        {"SET {m}k abc", "RENAME {m}k {m}k2"}, {"SET {m}k2 abc", "RENAME {m}k2 {m}k"},
+        {"SET {m}k2 abc", "COPY {m}k2 {m}k"}, {"SET {m}k abc", "SET {m}k abc"},
+        {"SET {m}k abc", "SETNX {m}k x"}, {"SET {m}k abc", "SET {m}k x XX"},
+        {"HSET {m}k f 1", "HINCRBY {m}k f 1"}, {"HSET {m}k f 1", "HINCRBYFLOAT {m}k f 1.5"},
+        {"HSET {m}k f 1", "HSETNX {m}k f 2"}, {"HSET {m}k f 1", "HDEL {m}k g"},
+        {"SADD {m}k a", "SADD {m}k a"}, {"SADD {m}k a b", "SREM {m}k a"},
+        {"SADD {m}k a", "SPOP {m}k"}, {"SADD {m}k a b", "SMOVE {m}k {m}k2 a"},
+        {"ZADD {m}k 1 a", "ZINCRBY {m}k 2 a"}, {"ZADD {m}k 1 a", "ZADD {m}k 1 a"},
+        {"ZADD {m}k 1 a", "ZADD {m}k 3 a"}, {"ZADD {m}k 1 a 2 b", "ZPOPMIN {m}k"},
+        {"ZADD {m}k 1 a 2 b", "ZREMRANGEBYSCORE {m}k 5 6"},
+        {"XADD {m}k 1-1 f v", "XADD {m}k 2-1 f v"}, {"XADD {m}k 1-1 f v", "XDEL {m}k 1-1"},
+        {"XADD {m}k 1-1 f v", "XTRIM {m}k MAXLEN 0"}, {"XADD {m}k 1-1 f v", "XSETID {m}k 5-0"},
+        {"XADD {m}k 1-1 f v", "XGROUP CREATE {m}k g 0"},
+        {"PFADD {m}k a", "PFADD {m}k b"}, {"PFADD {m}k a", "PFADD {m}k a"},
+        {"RPUSH {m}k2 3 1 2", "SORT {m}k2 STORE {m}k"}, {"SET {m}k 1", "DEL {m}nothing"},
+        {"SET {m}k 5", "INCR {m}k"}, {"SET {m}k 5", "DECRBY {m}k 0"},
+        {"SET {m}k a", "SETBIT {m}k 0 1"}, {"SET {m}k a", "SETRANGE {m}k 0 \"\""},
+        {GROUP, "XGROUP SETID {m}k g 0"}, {GROUP, "XGROUP DESTROY {m}k g"},
+        {GROUP, "XGROUP CREATECONSUMER {m}k g c2"}, {GROUP, "XGROUP DELCONSUMER {m}k g c"},
+        {GROUP, "XACK {m}k g 1-1"}, {GROUP, "XCLAIM {m}k g c2 0 1-1"},
+        {GROUP, "XREADGROUP GROUP g c COUNT 1 STREAMS {m}k >"},
+        {GROUP, "XAUTOCLAIM {m}k g c2 0 0"}, {GROUP, "XADD {m}k 2-1 f v"}};
+    List<String> kvorum = new ArrayList<>();
+    List<String> oracle = new ArrayList<>();
+    for (String[] c : cases) {
+      flush();
+      List<String> steps = new ArrayList<>();
+      for (String setup : c[0].split(";")) {
+        steps.add("1 " + setup);
+      }
+      steps.addAll(List.of("1 WATCH {m}k", "2 " + c[1], "1 MULTI", "1 PING", "1 EXEC"));
+      kvorum.addAll(run(node.port(), steps));
+      oracle.addAll(run(redisPort, steps));
+    }
+    assertThat(kvorum).isEqualTo(oracle);
+  }
+
   @Test
   void watchRules() throws Exception {
     same("1 WATCH a b", "1 WATCH", "1 MULTI", "1 WATCH {t}a", "1 UNWATCH", "1 EXEC",

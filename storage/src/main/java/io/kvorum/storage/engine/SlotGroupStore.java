@@ -189,7 +189,11 @@ public final class SlotGroupStore implements AutoCloseable {
           }
           byte[][] args = toArgs(call);
           int written = ks.writtenKeys().size();
+          int touched = ks.touchedCount();
           Reply reply = table.execute(new CommandContext(ks, call.getResp3(), random), args);
+          if (!KeyChanges.touchesWatchedKeys(args[0])) {
+            ks.untouchAfter(touched);
+          }
           if (reply instanceof Reply.NullArray && ks.writtenKeys().size() > written
               && table.isBlocking(args)) {
             ks.forgetWrittenKeysAfter(written);
@@ -200,7 +204,7 @@ public final class SlotGroupStore implements AutoCloseable {
         db.write(writeOptions, view.batch());
         counters = next;
         applied = new Applied(term, index);
-        changes.applied(index, ks.writtenKeys(), ks.removedKeys(), ks.flushed());
+        changes.applied(index, ks.touchedKeys(), ks.removedKeys(), ks.flushed());
         return new AppliedEntry(replies, List.copyOf(ks.writtenKeys()));
       } finally {
         view.close();
@@ -248,7 +252,11 @@ public final class SlotGroupStore implements AutoCloseable {
     List<Reply> replies = new ArrayList<>(tx.getCommandsCount());
     for (CommandCall call : tx.getCommandsList()) {
       byte[][] args = toArgs(call);
+      int touched = ks.touchedCount();
       Reply reply = table.execute(new CommandContext(ks, call.getResp3(), random), args);
+      if (!KeyChanges.touchesWatchedKeys(args[0])) {
+        ks.untouchAfter(touched);
+      }
       if (reply instanceof Reply.NullArray && deniedBlockingAnswersNullBulk(args)) {
         reply = Reply.NULL;
       }

@@ -22,6 +22,8 @@ public final class Keyspace {
   private final Counters counters;
   /** Keys whose metadata this instance wrote, in write order (repeats included). */
   private final List<byte[]> written = new ArrayList<>();
+  /** Keys written that count as modified for WATCH (Redis exempts a few writes). */
+  private final List<byte[]> touched = new ArrayList<>();
   /** Keys this instance removed (deleted, expired, emptied), for WATCH. */
   private final List<byte[]> removed = new ArrayList<>();
   /** True once {@link #flushAll} ran. */
@@ -108,6 +110,7 @@ public final class Keyspace {
     }
     view.put(Column.META, mk, meta.withStamp(counters.nextStamp()).encode());
     written.add(key);
+    touched.add(key);
   }
 
   /**
@@ -116,6 +119,24 @@ public final class Keyspace {
    */
   public List<byte[]> writtenKeys() {
     return written;
+  }
+
+  /** Keys written so far that a WATCH of them notices (see {@link #untouchAfter}). */
+  public List<byte[]> touchedKeys() {
+    return touched;
+  }
+
+  /** Number of entries in {@link #touchedKeys}: the mark for {@link #untouchAfter}. */
+  public int touchedCount() {
+    return touched.size();
+  }
+
+  /**
+   * Writes after the first {@code count} touched keys do not count as modifications for WATCH:
+   * Redis does not signal them (SETBIT that changes no bit, consumer-group bookkeeping).
+   */
+  public void untouchAfter(int count) {
+    touched.subList(count, touched.size()).clear();
   }
 
   /** Keys removed so far (deleted, expired, popped empty), repeats included: WATCH sees them. */

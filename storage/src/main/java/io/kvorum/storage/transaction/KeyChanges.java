@@ -1,9 +1,12 @@
 package io.kvorum.storage.transaction;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Which keys of one slot group the applied log entries changed, and at which index, kept only
@@ -14,6 +17,13 @@ import java.util.Map;
  * synchronized because a store replaced by a snapshot hands it to the next one.
  */
 public final class KeyChanges {
+  /**
+   * Commands whose writes Redis 7.0 does not signal as modifications (consumer-group bookkeeping
+   * and XSETID): they never disturb a WATCH.
+   */
+  private static final Set<String> UNSIGNALLED =
+      Set.of("xsetid", "xgroup", "xack", "xclaim", "xautoclaim");
+
   /** Most keys remembered; beyond it every current watch is treated as changed. */
   public static final int MAX_KEYS = 100_000;
 
@@ -35,6 +45,12 @@ public final class KeyChanges {
   /** @param maxKeys most keys remembered (tests use small values) */
   public KeyChanges(int maxKeys) {
     this.maxKeys = maxKeys;
+  }
+
+  /** False for a command (by name, args[0]) whose writes Redis does not signal to WATCH. */
+  public static boolean touchesWatchedKeys(byte[] name) {
+    return name.length > 10
+        || !UNSIGNALLED.contains(new String(name, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
   }
 
   /** True while a connection watches a key of the group: only then are writes recorded. */
