@@ -6,6 +6,7 @@ import io.kvorum.storage.engine.SlotGroupStore;
 import io.kvorum.storage.engine.StorageException;
 import io.kvorum.storage.keyspace.KeyspaceEvent;
 import io.kvorum.storage.reply.Reply;
+import io.kvorum.storage.transaction.KeyChanges;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,8 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
   private volatile SlotGroupStore store;
   /** No snapshot attempt before this System.nanoTime(): a dead disk must not flood the log. */
   private volatile long nextSnapshotAttemptNanos = System.nanoTime();
+  /** Keys changed while someone WATCHes; outlives a store replaced by an installed snapshot. */
+  private final KeyChanges changes = new KeyChanges();
   /**
    * Writes whose leader stepped down after appending them, by Ratis call id: resolved when this
    * replica applies the entry (it committed after all) or applies an entry of a later term
@@ -118,6 +121,7 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
           SlotGroupStore.openFromCheckpoint(snapshots.snapshotDir(), snapshots.dbDir(), nodeStorage);
     }
     opened.notifying(notifying);
+    opened.trackChanges(changes, false);
     store = opened;
     SlotGroupStore.Applied applied = opened.applied();
     if (applied.index() >= 0) {
@@ -247,6 +251,15 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> query(Message request) {
+    if (request instanceof ReadTransactionMessage tx) {
+      try {
+        Reply reply = store.readTransaction(
+            tx.commands(), tx.resp3(), System.currentTimeMillis(), tx.watched());
+        return CompletableFuture.completedFuture(new ReplyMessage(List.of(reply)));
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
     if (!(request instanceof ReadMessage read)) {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("unexpected query " + request));
@@ -294,14 +307,18 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
       old.close();
     }
     if (installed == null) {
-      store = SlotGroupStore.open(snapshots.dbDir(), nodeStorage);
+      SlotGroupStore reopened = SlotGroupStore.open(snapshots.dbDir(), nodeStorage);
+      reopened.trackChanges(changes, true);
+      store = reopened;
       return;
     }
     LOG.info("{}: opening installed snapshot {}", getGroupId(), installed.getTermIndex());
-    SlotGroupStore reopened = SlotGroupStore.openFromCheckpoint(
+    SlotGroupStore restored = SlotGroupStore.openFromCheckpoint(
         snapshots.snapshotDir(), snapshots.dbDir(), nodeStorage);
-    reopened.notifying(notifying);
-    store = reopened;
+    restored.notifying(notifying);
+    // Entries were skipped: no watch from before can be judged any more.
+    restored.trackChanges(changes, true);
+    store = restored;
     setLastAppliedTermIndex(installed.getTermIndex());
   }
 

@@ -9,6 +9,7 @@ import io.kvorum.proto.meta.SlotRange;
 import io.kvorum.proto.slotgroup.CommandCall;
 import io.kvorum.proto.slotgroup.SlotGroupEntry;
 import io.kvorum.raft.group.ReadMessage;
+import io.kvorum.raft.group.ReadTransactionMessage;
 import io.kvorum.raft.group.ReplyMessage;
 import io.kvorum.raft.group.SlotGroupStateMachine;
 import io.kvorum.raft.group.WriteMessage;
@@ -16,6 +17,7 @@ import io.kvorum.storage.engine.SlotGroupStore;
 import io.kvorum.storage.keyspace.KeyspaceEvent;
 import io.kvorum.storage.reply.Reply;
 import io.kvorum.storage.slot.HashSlot;
+import io.kvorum.storage.transaction.WatchedKey;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -310,6 +312,65 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
         ? RaftClientRequest.staleReadRequestType(0) : RaftClientRequest.readRequestType();
     return submit(group, new ReadMessage(args, resp3), type)
         .thenApply(m -> m.replies().get(0));
+  }
+
+  @Override
+  public CompletableFuture<List<WatchedKey>> watch(int group, List<byte[]> keys) {
+    // The barrier: once it completes, this replica has applied everything committed before the
+    // WATCH, so the state it now reads (and the index the watch starts at) is linearizable.
+    byte[][] barrier = {"exists".getBytes(java.nio.charset.StandardCharsets.US_ASCII), keys.get(0)};
+    return read(group, barrier, false).thenApply(ignored -> {
+      SlotGroupStore store = localStore(group);
+      SlotGroupStore.WatchState state = store.watch(keys, System.currentTimeMillis());
+      List<WatchedKey> out = new ArrayList<>(keys.size());
+      for (int i = 0; i < keys.size(); i++) {
+        out.add(new WatchedKey(keys.get(i), state.index(), state.live()[i]));
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public void unwatch(int group) {
+    SlotGroupStateMachine m = machine(group);
+    SlotGroupStore store = m == null ? null : m.store();
+    if (store != null) {
+      store.unwatch();
+    }
+  }
+
+  @Override
+  public CompletableFuture<Reply> transaction(int group, List<byte[][]> commands, boolean resp3,
+      List<WatchedKey> watched, boolean readOnly) {
+    if (readOnly) {
+      return submit(group, new ReadTransactionMessage(commands, resp3, watched),
+          RaftClientRequest.readRequestType()).thenApply(m -> m.replies().get(0));
+    }
+    Layout l = layout;
+    if (group >= l.writeQueues().length) {
+      return CompletableFuture.failedFuture(new NotLeaderException(group, "no such slot group"));
+    }
+    List<byte[]> live = new ArrayList<>();
+    for (WatchedKey w : watched) {
+      if (w.live()) {
+        live.add(w.key());
+      }
+    }
+    java.util.function.LongSupplier check = watched.isEmpty() ? null : () -> {
+      SlotGroupStateMachine m = machine(group);
+      SlotGroupStore store = m == null ? null : m.store();
+      return store == null ? -1 : store.checkWatched(watched);
+    };
+    return l.writeQueues()[group].enqueueTransaction(commands, resp3, live, check);
+  }
+
+  private SlotGroupStore localStore(int group) {
+    SlotGroupStateMachine m = machine(group);
+    SlotGroupStore store = m == null ? null : m.store();
+    if (store == null) {
+      throw new NotLeaderException(group, "slot group " + group + " has no replica on this node");
+    }
+    return store;
   }
 
   private CompletableFuture<ReplyMessage> submit(

@@ -1,6 +1,7 @@
 package io.kvorum.raft.route;
 
 import io.kvorum.storage.reply.Reply;
+import io.kvorum.storage.transaction.WatchedKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +52,29 @@ public interface SlotGroupRouter {
 
   /** Runs a read-only command on {@code group} after a linearizable read barrier. */
   CompletableFuture<Reply> read(int group, byte[][] args, boolean resp3);
+
+  /**
+   * WATCH of {@code keys} on {@code group} (which this node must lead), after a linearizable read
+   * barrier: the group starts remembering which keys change, and the result says where each
+   * watch starts. Every successful call must be matched by one {@link #unwatch}.
+   */
+  default CompletableFuture<List<WatchedKey>> watch(int group, List<byte[]> keys) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("WATCH"));
+  }
+
+  /** Ends one {@link #watch} of {@code group}. */
+  default void unwatch(int group) {}
+
+  /**
+   * EXEC: runs {@code commands} on {@code group} as one transaction and completes with the array
+   * of their replies, or a null array when a {@code watched} key changed. A read-only
+   * transaction is served by the linearizable read path from one snapshot; any other is one unit
+   * of one log entry, applied atomically on every replica.
+   */
+  default CompletableFuture<Reply> transaction(int group, List<byte[][]> commands, boolean resp3,
+      List<WatchedKey> watched, boolean readOnly) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("EXEC"));
+  }
 
   /**
    * Registers a listener told of the keys every entry applied on this node writes (see {@link

@@ -112,4 +112,44 @@ class RaftNodeTest {
           .as("an empty attempt and a read write nothing").isNull();
     }
   }
+
+  @Test
+  void transactionsAreOneEntryWatchIsDecidedOnTheLeaderAndReadOnlyOnesLogNothing()
+      throws Exception {
+    RaftNodeConfig config =
+        RaftNodeConfig.defaults(dir, "127.0.0.1", freePort(), 6379, "127.0.0.1:7379");
+    try (RaftNode node = RaftNode.start(config)) {
+      SlotGroupRouter router = node.router();
+      int g = groupOf(router, "{t}k");
+      router.write(g, cmd("SET", "{t}k", "1"), false).get();
+
+      List<io.kvorum.storage.transaction.WatchedKey> touched =
+          router.watch(g, List.of(cmd("{t}k")[0])).get();
+      List<io.kvorum.storage.transaction.WatchedKey> untouched =
+          router.watch(g, List.of(cmd("{t}other")[0])).get();
+      router.write(g, cmd("INCR", "{t}k"), false).get();
+      Reply aborted = router.transaction(g, List.<byte[][]>of(cmd("SET", "{t}k", "mine")), false,
+          touched, false).get();
+      assertThat(aborted).isEqualTo(Reply.NULL_ARRAY);
+      Reply ran = router.transaction(g, List.<byte[][]>of(cmd("INCR", "{t}k"),
+          cmd("RPUSH", "{t}l", "x")), false, untouched, false).get();
+      assertThat(ran).isEqualTo(Reply.array(Reply.integer(3), Reply.integer(1)));
+      router.unwatch(g);
+      router.unwatch(g);
+
+      long before = appliedIndex(router, g);
+      Reply read = router.transaction(g, List.<byte[][]>of(cmd("GET", "{t}k"),
+          cmd("LLEN", "{t}l")), false, List.of(), true).get();
+      List<Reply> items = ((Reply.Array) read).items();
+      assertThat(((Reply.Bulk) items.get(0)).utf8()).isEqualTo("3");
+      assertThat(items.get(1)).isEqualTo(Reply.integer(1));
+      assertThat(appliedIndex(router, g)).as("a read-only transaction is not logged")
+          .isEqualTo(before);
+    }
+  }
+
+  private static long appliedIndex(SlotGroupRouter router, int group) {
+    return router.groupStats().stream().filter(s -> s.index() == group).findFirst()
+        .orElseThrow().appliedIndex();
+  }
 }

@@ -28,7 +28,7 @@ class GroupWriteQueueTest {
   private void apply(int i) {
     List<Reply> replies = new ArrayList<>();
     for (CommandCall call : entries.get(i).getCallsList()) {
-      replies.add(new Reply.Status(call.getArgs(0).toStringUtf8()));
+      replies.add(new Reply.Status(call.hasTransaction() ? "tx" : call.getArgs(0).toStringUtf8()));
     }
     results.get(i).complete(new ReplyMessage(replies));
   }
@@ -42,7 +42,75 @@ class GroupWriteQueueTest {
   }
 
   private static List<String> names(SlotGroupEntry e) {
-    return e.getCallsList().stream().map(c -> c.getArgs(0).toStringUtf8()).toList();
+    return e.getCallsList().stream().map(c -> c.hasTransaction()
+        ? "tx" + c.getTransaction().getCommandsList().stream()
+            .map(t -> t.getArgs(0).toStringUtf8()).toList()
+        : c.getArgs(0).toStringUtf8()).toList();
+  }
+
+  @Test
+  void anUnwatchedTransactionIsOneCallAmongOtherWritesWithOneReply() {
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20);
+    q.enqueue(commands("a"), false);
+    CompletableFuture<List<Reply>> before = q.enqueue(commands("b"), false);
+    CompletableFuture<Reply> tx = q.enqueueTransaction(commands("x", "y"), false, List.of(), null);
+    CompletableFuture<List<Reply>> after = q.enqueue(commands("c"), false);
+    apply(0);
+    assertThat(names(entries.get(1))).containsExactly("b", "tx[x, y]", "c");
+    assertThat(entries.get(1).getCalls(1).getTransaction().getGuarded()).isFalse();
+    apply(1);
+    assertThat(before).isCompletedWithValue(List.of(new Reply.Status("b")));
+    assertThat(tx).isCompletedWithValue(new Reply.Status("tx"));
+    assertThat(after).isCompletedWithValue(List.of(new Reply.Status("c")));
+  }
+
+  @Test
+  void aWatchedTransactionIsCheckedOnlyWhenNothingIsInFlightAndLeadsItsEntryWithTheGuard() {
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20);
+    List<Integer> checkedWithEntries = new ArrayList<>();
+    q.enqueue(commands("a"), false);
+    q.enqueue(commands("b"), false);
+    CompletableFuture<Reply> tx = q.enqueueTransaction(commands("x"), true,
+        List.of("k".getBytes(StandardCharsets.UTF_8)), () -> {
+          checkedWithEntries.add(entries.size());
+          return 41;
+        });
+    q.enqueue(commands("c"), false);
+    apply(0);
+    // "b" goes alone: the transaction may not share an entry with writes before it.
+    assertThat(names(entries.get(1))).containsExactly("b");
+    assertThat(checkedWithEntries).isEmpty();
+    apply(1);
+    assertThat(checkedWithEntries).containsExactly(2);
+    assertThat(names(entries.get(2))).containsExactly("tx[x]", "c");
+    var unit = entries.get(2).getCalls(0).getTransaction();
+    assertThat(unit.getGuarded()).isTrue();
+    assertThat(unit.getAppliedIndex()).isEqualTo(41);
+    assertThat(unit.getLiveKeys(0).toStringUtf8()).isEqualTo("k");
+    assertThat(entries.get(2).getCalls(0).getResp3()).isTrue();
+    apply(2);
+    assertThat(tx).isCompletedWithValue(new Reply.Status("tx"));
+  }
+
+  @Test
+  void aWatchedTransactionWhoseKeysChangedIsAnsweredNullWithoutAnEntry() {
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20);
+    CompletableFuture<Reply> alone =
+        q.enqueueTransaction(commands("x"), false, List.of(), () -> -1);
+    assertThat(alone).isCompletedWithValue(Reply.NULL_ARRAY);
+    assertThat(entries).isEmpty();
+
+    q.enqueue(commands("a"), false);
+    CompletableFuture<Reply> tx = q.enqueueTransaction(commands("x"), false, List.of(), () -> -1);
+    CompletableFuture<List<Reply>> after = q.enqueue(commands("c"), false);
+    apply(0);
+    assertThat(tx).isCompletedWithValue(Reply.NULL_ARRAY);
+    assertThat(names(entries.get(1))).containsExactly("c");
+    apply(1);
+    assertThat(after).isCompletedWithValue(List.of(new Reply.Status("c")));
+    // The queue is idle again: the next write is submitted at once.
+    q.enqueue(commands("d"), false);
+    assertThat(entries).hasSize(3);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.kvorum.resp.connection;
 
 import io.kvorum.resp.pubsub.ClientSubscriptions;
+import io.kvorum.resp.transaction.MultiState;
 import io.kvorum.storage.reply.Reply;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
@@ -38,6 +39,7 @@ public final class ClientConnection {
   private final ClientSubscriptions subscriptions = new ClientSubscriptions();
   /** Where pushed frames (pub/sub messages) go: the connection's reply stream. */
   private volatile Consumer<Reply.Push> outbox;
+  private final MultiState multi = new MultiState();
 
   public ClientConnection(long id, Channel channel, boolean authenticated) {
     this(id, channel, authenticated, false);
@@ -59,6 +61,11 @@ public final class ClientConnection {
       return host + ":" + in.getPort();
     }
     return a == null ? "" : a.toString();
+  }
+
+  /** MULTI and WATCH state (used on the connection's event loop). */
+  public MultiState multi() {
+    return multi;
   }
 
   public long id() {

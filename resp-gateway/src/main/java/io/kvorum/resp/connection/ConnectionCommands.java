@@ -177,6 +177,7 @@ public final class ConnectionCommands {
   }
 
   static Reply reset(Invocation c) {
+    io.kvorum.resp.transaction.TransactionCommands.disconnected(c.gateway(), c.client());
     c.client().reset(c.gateway().settings().passwordRequired());
     // Redis's RESET unsubscribes without sending unsubscribe frames.
     c.gateway().pubsub().disconnected(c.client());

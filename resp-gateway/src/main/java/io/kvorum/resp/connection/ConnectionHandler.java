@@ -12,6 +12,7 @@ import io.kvorum.resp.routing.KeyspaceLanes;
 import io.kvorum.resp.routing.RouteErrors;
 import io.kvorum.resp.server.Gateway;
 import io.kvorum.resp.server.GatewaySettings;
+import io.kvorum.resp.transaction.TransactionCommands;
 import io.kvorum.storage.command.Blocking;
 import io.kvorum.storage.command.CommandFlag;
 import io.kvorum.storage.command.KeyspaceCommand;
@@ -141,6 +142,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       client.outbox(null);
       gateway.pubsub().disconnected(client);
       gateway.blockedClients().disconnected(client);
+      TransactionCommands.disconnected(gateway, client);
       if (proxy) {
         gateway.proxy().disconnected(client);
       }
@@ -199,6 +201,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       if (lookup.rejectedEntry() != null) {
         client.lastCommand(lookup.rejectedEntry().name());
       }
+      client.multi().flag();
       answerRefused(lookup.rejectedEntry(), lookup.error(), resp3);
       return;
     }
@@ -206,6 +209,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     client.lastCommand(entry.name());
     if (settings.passwordRequired() && !client.authenticated()
         && !entry.spec().has(CommandFlag.NO_AUTH)) {
+      client.multi().flag();
       answerRefused(entry, NOAUTH, resp3);
       return;
     }
@@ -213,6 +217,19 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       answerRefused(entry, new Reply.Error("ERR Can't execute '" + entry.name()
           + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
           + "context"), resp3);
+      return;
+    }
+    if (TransactionCommands.controls(entry)) {
+      Reply refused = TransactionCommands.onRead(entry, client);
+      if (refused != null) {
+        replies.add(PendingReply.done(entry, refused, resp3, takeSilence(), true));
+        return;
+      }
+    } else if (client.multi().active()) {
+      Reply queued = TransactionCommands.queue(gateway, client, entry, args);
+      // A queued command is counted when EXEC runs it, not now; a refused one is rejected.
+      replies.add(PendingReply.done(
+          queued == Reply.QUEUED ? null : entry, queued, resp3, takeSilence(), false));
       return;
     }
     Invocation call = new Invocation(gateway, client, args);

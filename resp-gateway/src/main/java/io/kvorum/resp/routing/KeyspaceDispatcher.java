@@ -11,6 +11,7 @@ import io.kvorum.storage.number.RedisNumbers;
 import io.kvorum.storage.reply.RedisError;
 import io.kvorum.storage.reply.Reply;
 import io.kvorum.storage.slot.HashSlot;
+import io.kvorum.storage.transaction.WatchedKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,6 +122,31 @@ public final class KeyspaceDispatcher implements GroupDispatch {
       }
       return out;
     });
+  }
+
+  /** Where a WATCH starts, or the error (MOVED, CLUSTERDOWN …) to answer instead. */
+  public record Watch(List<WatchedKey> keys, Reply error) {}
+
+  /**
+   * WATCH of {@code keys} (all in {@code slot}) on {@code group}'s leader. A successful watch must
+   * be ended with {@link SlotGroupRouter#unwatch}.
+   */
+  public CompletableFuture<Watch> watch(int group, int slot, List<byte[]> keys) {
+    return routed(group, () -> call(() -> router.watch(group, keys)).handle((w, error) ->
+            error == null ? new Watch(w, null) : new Watch(null, failure(unwrap(error), slot, group))),
+        refusal -> new Watch(null, refusalFor(refusal, slot)));
+  }
+
+  /**
+   * EXEC of a transaction whose keys are all in {@code slot}: the array of replies, a null array
+   * when a watched key changed, or the routing error (the transaction did not run).
+   */
+  public CompletableFuture<Reply> transaction(int group, int slot, List<byte[][]> commands,
+      boolean resp3, List<WatchedKey> watched, boolean readOnly) {
+    return routed(group, () -> call(() -> router.transaction(group, commands, resp3, watched,
+            readOnly)).handle((reply, error) ->
+            error == null ? reply : failure(unwrap(error), slot, group)),
+        refusal -> refusalFor(refusal, slot));
   }
 
   /** Reply for a failed router call: the Redis error it carries, MOVED/TRYAGAIN, or ERR. */

@@ -8,6 +8,7 @@ import io.kvorum.resp.connection.ClientCommands;
 import io.kvorum.resp.connection.ConnectionCommands;
 import io.kvorum.resp.info.InfoCommand;
 import io.kvorum.resp.pubsub.PubSubCommands;
+import io.kvorum.resp.transaction.TransactionCommands;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +26,7 @@ public final class GatewayCommands {
     all.addAll(InfoCommand.table());
     all.addAll(ServerCommands.table());
     all.addAll(PubSubCommands.table());
+    all.addAll(TransactionCommands.table());
     return all;
   }
 }

@@ -15,6 +15,7 @@ import io.kvorum.storage.engine.NodeStorage;
 import io.kvorum.storage.engine.SlotGroupStore;
 import io.kvorum.storage.reply.Reply;
 import io.kvorum.storage.slot.HashSlot;
+import io.kvorum.storage.transaction.WatchedKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -233,6 +234,77 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
       }
       return stores[group].read(args, resp3, System.currentTimeMillis());
     }, readers);
+  }
+
+  @Override
+  public CompletableFuture<List<WatchedKey>> watch(int group, List<byte[]> keys) {
+    if (!(route(group) instanceof Route.Local)) {
+      return CompletableFuture.failedFuture(new NotLeaderException(group, "not leader"));
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      SlotGroupStore.WatchState state = stores[group].watch(keys, System.currentTimeMillis());
+      List<WatchedKey> out = new ArrayList<>();
+      for (int i = 0; i < keys.size(); i++) {
+        out.add(new WatchedKey(keys.get(i), state.index(), state.live()[i]));
+      }
+      return out;
+    }, readers);
+  }
+
+  @Override
+  public void unwatch(int group) {
+    stores[group].unwatch();
+  }
+
+  @Override
+  public CompletableFuture<Reply> transaction(int group, List<byte[][]> commands, boolean resp3,
+      List<WatchedKey> watched, boolean readOnly) {
+    if (!(route(group) instanceof Route.Local)) {
+      return CompletableFuture.failedFuture(new NotLeaderException(group, "not leader"));
+    }
+    if (readOnly) {
+      return CompletableFuture.supplyAsync(() -> stores[group].readTransaction(
+          commands, resp3, System.currentTimeMillis(), watched), readers);
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      // The writer thread applies in order: everything earlier is applied, as the leader's queue
+      // guarantees before it checks a watched transaction.
+      io.kvorum.proto.slotgroup.Transaction.Builder tx =
+          io.kvorum.proto.slotgroup.Transaction.newBuilder();
+      if (!watched.isEmpty()) {
+        long at = stores[group].checkWatched(watched);
+        if (at < 0) {
+          return Reply.NULL_ARRAY;
+        }
+        tx.setGuarded(true).setAppliedIndex(at);
+      }
+      for (WatchedKey w : watched) {
+        if (w.live()) {
+          tx.addLiveKeys(ByteString.copyFrom(w.key()));
+        }
+      }
+      for (byte[][] args : commands) {
+        CommandCall.Builder call = CommandCall.newBuilder().setResp3(resp3);
+        for (byte[] a : args) {
+          call.addArgs(ByteString.copyFrom(a));
+        }
+        tx.addCommands(call);
+      }
+      writeCalls.incrementAndGet();
+      SlotGroupEntry e = SlotGroupEntry.newBuilder()
+          .setTimeMs(System.currentTimeMillis())
+          .setRandomSeed(ThreadLocalRandom.current().nextLong())
+          .addCalls(CommandCall.newBuilder().setResp3(resp3).setTransaction(tx))
+          .build();
+      SlotGroupStore.AppliedEntry applied =
+          stores[group].applyTracked(1, indexes[group].incrementAndGet(), e);
+      if (!applied.writtenKeys().isEmpty()) {
+        for (KeysWrittenListener l : keysWrittenListeners) {
+          l.keysWritten(group, applied.writtenKeys());
+        }
+      }
+      return applied.replies().get(0);
+    }, writers[group]);
   }
 
   @Override

@@ -100,7 +100,13 @@ public final class BitmapCommands {
     Writable w = Writable.lookup(ks, args[1], offset);
     int previous = BitString.bit(w.value(), offset);
     BitString.set(w.value(), offset, 1, on);
+    int mark = ks.modifiedCount();
     w.store(ks, args[1]);
+    if (w.old() != null && !w.grown() && previous == on) {
+      // Stored anyway (Redis unshares the value: its encoding turns raw), but Redis signals no
+      // modification, so a WATCH of the key is not disturbed.
+      ks.unmodifyAfter(mark);
+    }
     return Reply.integer(previous);
   }
 

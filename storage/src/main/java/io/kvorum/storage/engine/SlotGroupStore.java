@@ -2,13 +2,17 @@ package io.kvorum.storage.engine;
 
 import io.kvorum.proto.slotgroup.CommandCall;
 import io.kvorum.proto.slotgroup.SlotGroupEntry;
+import io.kvorum.proto.slotgroup.Transaction;
 import io.kvorum.storage.command.CommandContext;
 import io.kvorum.storage.command.KeyspaceCommandTable;
 import io.kvorum.storage.keyspace.KeyCodec;
+import io.kvorum.storage.keyspace.KeyMeta;
 import io.kvorum.storage.keyspace.Keyspace;
 import io.kvorum.storage.keyspace.KeyspaceEvent;
 import io.kvorum.storage.notify.KeyspaceEventRules;
 import io.kvorum.storage.reply.Reply;
+import io.kvorum.storage.transaction.KeyChanges;
+import io.kvorum.storage.transaction.WatchedKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +72,8 @@ public final class SlotGroupStore implements AutoCloseable {
   private volatile Keyspace.Counters counters;
   /** Keyspace notifications are collected while applying (this node publishes them). */
   private volatile boolean notifying;
+  /** Keys changed since the oldest WATCH of this group; guarded by applyLock. */
+  private KeyChanges changes = new KeyChanges();
   private boolean closed;
 
   private SlotGroupStore(Path dir, NodeStorage node, KeyspaceCommandTable table) {
@@ -91,6 +97,7 @@ public final class SlotGroupStore implements AutoCloseable {
     }
     this.applied = readApplied();
     this.counters = readCounters();
+    this.changes.advanced(applied.index());
     LOG.debug("opened {} at applied {}", dir, applied);
   }
 
@@ -192,13 +199,13 @@ public final class SlotGroupStore implements AutoCloseable {
         SplittableRandom random = new SplittableRandom(entry.getRandomSeed() ^ (index * 0x9E3779B97F4A7C15L));
         List<Reply> replies = new ArrayList<>(entry.getCallsCount());
         for (CommandCall call : entry.getCallsList()) {
+          if (call.hasTransaction()) {
+            replies.add(runTransaction(call.getTransaction(), ks, random));
+            continue;
+          }
           byte[][] args = toArgs(call);
           int written = ks.writtenKeys().size();
-          int touched = ks.touchCount();
-          Reply reply = table.execute(new CommandContext(ks, call.getResp3(), random), args);
-          if (ks.collectsEvents()) {
-            KeyspaceEventRules.emit(args, reply, ks.touchedSince(touched), ks);
-          }
+          Reply reply = execute(args, call.getResp3(), ks, random);
           if (reply instanceof Reply.NullArray && ks.writtenKeys().size() > written
               && table.isBlocking(args)) {
             ks.forgetWrittenKeysAfter(written);
@@ -209,6 +216,7 @@ public final class SlotGroupStore implements AutoCloseable {
         db.write(writeOptions, view.batch());
         counters = next;
         applied = new Applied(term, index);
+        changes.applied(index, ks.modifiedKeys(), ks.removedKeys(), ks.flushed());
         return new AppliedEntry(replies, List.copyOf(ks.writtenKeys()), List.copyOf(ks.events()));
       } finally {
         view.close();
@@ -230,6 +238,178 @@ public final class SlotGroupStore implements AutoCloseable {
     try {
       if (index > applied.index()) {
         applied = new Applied(term, index);
+        changes.advanced(index);
+      }
+    } finally {
+      applyLock.unlock();
+    }
+  }
+
+  /**
+   * Runs one command of an entry (alone or inside a transaction), keeping what it touched for
+   * keyspace notifications and for WATCH (where Redis exempts a few writes).
+   */
+  private Reply execute(byte[][] args, boolean resp3, Keyspace ks, SplittableRandom random) {
+    int touched = ks.touchCount();
+    int modified = ks.modifiedCount();
+    Reply reply = table.execute(new CommandContext(ks, resp3, random), args);
+    if (ks.collectsEvents()) {
+      KeyspaceEventRules.emit(args, reply, ks.touchedSince(touched), ks);
+    }
+    if (!KeyChanges.touchesWatchedKeys(args[0])) {
+      ks.unmodifyAfter(modified);
+    }
+    return reply;
+  }
+
+  /**
+   * Runs a MULTI/EXEC transaction inside the entry being applied: its reply is the array of the
+   * queued commands' replies (runtime errors included, as Redis does), or a null array when the
+   * transaction is aborted because the leader's WATCH decision no longer holds (something else
+   * was applied since) or a watched key expired after the WATCH. An aborted transaction writes
+   * nothing.
+   */
+  private Reply runTransaction(Transaction tx, Keyspace ks, SplittableRandom random) {
+    if (tx.getGuarded() && applied.index() != tx.getAppliedIndex()) {
+      return Reply.NULL_ARRAY;
+    }
+    for (com.google.protobuf.ByteString key : tx.getLiveKeysList()) {
+      if (ks.isExpired(key.toByteArray())) {
+        return Reply.NULL_ARRAY;
+      }
+    }
+    List<Reply> replies = new ArrayList<>(tx.getCommandsCount());
+    for (CommandCall call : tx.getCommandsList()) {
+      byte[][] args = toArgs(call);
+      Reply reply = execute(args, call.getResp3(), ks, random);
+      if (reply instanceof Reply.NullArray && deniedBlockingAnswersNullBulk(args)) {
+        reply = Reply.NULL;
+      }
+      replies.add(reply);
+    }
+    return new Reply.Array(replies);
+  }
+
+  /**
+   * Inside MULTI Redis never blocks; BLMOVE and BRPOPLPUSH then answer a null bulk string where
+   * their timeout answers a null array (the other blocking commands answer a null array both ways).
+   */
+  private boolean deniedBlockingAnswersNullBulk(byte[][] args) {
+    String name = KeyspaceCommandTable.lower(args[0]);
+    return name.equals("blmove") || name.equals("brpoplpush");
+  }
+
+  /** What a WATCH records: the applied index it saw and which of its keys existed then. */
+  public record WatchState(long index, boolean[] live) {}
+
+  /**
+   * WATCH of {@code keys}: from now on writes to this group are remembered (until {@link
+   * #unwatch}), and the state the watch starts from is returned. Existence is judged by {@code
+   * nowMs}, as reads judge expiry.
+   */
+  public WatchState watch(List<byte[]> keys, long nowMs) {
+    applyLock.lock();
+    try {
+      ensureOpen();
+      changes.retain();
+      boolean[] live = new boolean[keys.size()];
+      for (int i = 0; i < live.length; i++) {
+        byte[] raw = db.get(handles.get(Column.META), KeyCodec.metaKey(keys.get(i)));
+        live[i] = raw != null && !KeyMeta.decode(raw).isExpiredAt(nowMs);
+      }
+      return new WatchState(applied.index(), live);
+    } catch (RocksDBException e) {
+      throw new StorageException("watch failed", e);
+    } finally {
+      applyLock.unlock();
+    }
+  }
+
+  /** A connection that watched keys of this group (once per {@link #watch}) stops watching. */
+  public void unwatch() {
+    applyLock.lock();
+    try {
+      changes.release();
+    } finally {
+      applyLock.unlock();
+    }
+  }
+
+  /**
+   * The leader's EXEC check: the applied index at which none of {@code watched} has changed, or
+   * -1 when one has. The transaction's entry carries that index as its guard.
+   */
+  public long checkWatched(List<WatchedKey> watched) {
+    applyLock.lock();
+    try {
+      for (WatchedKey w : watched) {
+        if (changes.changed(w)) {
+          return -1;
+        }
+      }
+      return applied.index();
+    } finally {
+      applyLock.unlock();
+    }
+  }
+
+  /**
+   * A transaction of read-only commands, run without a log entry against one snapshot: the
+   * array of replies, or a null array when a watched key changed (or, having existed, has
+   * expired by {@code nowMs}).
+   */
+  public Reply readTransaction(
+      List<byte[][]> commands, boolean resp3, long nowMs, List<WatchedKey> watched) {
+    openLock.readLock().lock();
+    try {
+      ensureOpen();
+      SnapshotView view;
+      Keyspace.Counters at;
+      applyLock.lock();
+      try {
+        // The snapshot and the watch check see the same applied index.
+        for (WatchedKey w : watched) {
+          if (changes.changed(w)) {
+            return Reply.NULL_ARRAY;
+          }
+        }
+        view = new SnapshotView(db, handles);
+        at = counters.copy();
+      } finally {
+        applyLock.unlock();
+      }
+      try (view) {
+        Keyspace ks = new Keyspace(view, nowMs, at);
+        for (WatchedKey w : watched) {
+          if (w.live() && ks.isExpired(w.key())) {
+            return Reply.NULL_ARRAY;
+          }
+        }
+        SplittableRandom random = new SplittableRandom(ThreadLocalRandom.current().nextLong());
+        List<Reply> replies = new ArrayList<>(commands.size());
+        for (byte[][] args : commands) {
+          replies.add(table.execute(new CommandContext(ks, resp3, random), args));
+        }
+        return new Reply.Array(replies);
+      }
+    } finally {
+      openLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Makes this store record changes into {@code shared} (the group's record, which outlives a
+   * store replaced by a snapshot); {@code replaced} says this store's state came from a snapshot,
+   * so no earlier watch can be judged.
+   */
+  public void trackChanges(KeyChanges shared, boolean replaced) {
+    applyLock.lock();
+    try {
+      changes = shared;
+      if (replaced) {
+        shared.replaced(applied.index());
+      } else {
+        shared.advanced(applied.index());
       }
     } finally {
       applyLock.unlock();

@@ -32,6 +32,12 @@ public final class Keyspace {
    * deleted, for keyspace notifications.
    */
   public record Touch(byte[] key, boolean removed, boolean created) {}
+  /** Keys written that count as modified for WATCH (Redis exempts a few writes). */
+  private final List<byte[]> modified = new ArrayList<>();
+  /** Keys this instance removed (deleted, expired, emptied), for WATCH. */
+  private final List<byte[]> removed = new ArrayList<>();
+  /** True once {@link #flushAll} ran. */
+  private boolean flushed;
 
   /**
    * @param nowMs    the leader's clock from the log entry (write path) or this node's clock (read)
@@ -173,6 +179,7 @@ public final class Keyspace {
     if (touched != null) {
       touched.add(new Touch(key, false, old == null));
     }
+    modified.add(key);
   }
 
   private void untouchLast() {
@@ -187,6 +194,43 @@ public final class Keyspace {
    */
   public List<byte[]> writtenKeys() {
     return written;
+  }
+
+  /** Keys written so far that a WATCH of them notices (see {@link #unmodifyAfter}). */
+  public List<byte[]> modifiedKeys() {
+    return modified;
+  }
+
+  /** Number of entries in {@link #modifiedKeys}: the mark for {@link #unmodifyAfter}. */
+  public int modifiedCount() {
+    return modified.size();
+  }
+
+  /**
+   * Writes after the first {@code count} touched keys do not count as modifications for WATCH:
+   * Redis does not signal them (SETBIT that changes no bit, consumer-group bookkeeping).
+   */
+  public void unmodifyAfter(int count) {
+    modified.subList(count, modified.size()).clear();
+  }
+
+  /** Keys removed so far (deleted, expired, popped empty), repeats included: WATCH sees them. */
+  public List<byte[]> removedKeys() {
+    return removed;
+  }
+
+  /** True when the keyspace was flushed (FLUSHDB/FLUSHALL) by this instance. */
+  public boolean flushed() {
+    return flushed;
+  }
+
+  /**
+   * True when the key exists but its deadline has passed at {@link #now()}. Unlike {@link
+   * #lookup}, it never deletes the key: an aborted transaction must not write.
+   */
+  public boolean isExpired(byte[] key) {
+    byte[] raw = view.get(Column.META, KeyCodec.metaKey(key));
+    return raw != null && KeyMeta.decode(raw).isExpiredAt(nowMs);
   }
 
   /** Forgets the keys written after the first {@code count} (a write that must wake nobody). */
@@ -242,6 +286,7 @@ public final class Keyspace {
     if (touched != null) {
       touched.add(new Touch(key, true, false));
     }
+    removed.add(key);
   }
 
   private void removeEncoded(byte[] mk, byte[] key, KeyMeta meta) {
@@ -256,6 +301,7 @@ public final class Keyspace {
       dropMembers(key, meta);
     }
     counters.keys--;
+    removed.add(key);
   }
 
   private void dropMembers(byte[] key, KeyMeta meta) {
@@ -326,6 +372,7 @@ public final class Keyspace {
       view.deleteRange(column, start, null);
     }
     counters.keys = 0;
+    flushed = true;
   }
 
   /** A fresh version for a new collection incarnation (deterministic: every replica counts alike). */
