@@ -106,12 +106,15 @@ public final class RaftNode implements AutoCloseable {
   private final Set<RaftGroupId> loadedAtStart = ConcurrentHashMap.newKeySet();
   /** Local replicas the map no longer lists → consecutive checks that found them so. */
   private final Map<RaftGroupId, Integer> staleChecks = new ConcurrentHashMap<>();
-  private final AtomicBoolean storageFailed = new AtomicBoolean();
+  private final AtomicBoolean failed = new AtomicBoolean();
+  private volatile boolean closing;
 
   /** Exit status of a node that stopped because a replica's storage failed (sysexits EX_IOERR). */
   public static final int EXIT_STORAGE_FAILED = 74;
-  /** How long the orderly exit after a storage failure may take before the process is halted. */
-  private static final long STORAGE_FAILED_HALT_MS = 15_000;
+  /** Exit status of a node whose Raft server closed itself (sysexits EX_TEMPFAIL: restart it). */
+  public static final int EXIT_RAFT_CLOSED = 75;
+  /** How long the orderly exit after a fail-stop may take before the process is halted. */
+  private static final long FAIL_STOP_HALT_MS = 15_000;
 
   private RaftNode(RaftNodeConfig config) {
     this.nodeId = NodeIdentity.loadOrCreate(config.dataDir(), config.nodeId());
@@ -424,6 +427,8 @@ public final class RaftNode implements AutoCloseable {
   }
 
   private void startMembershipTasks() {
+    scheduler.scheduleWithFixedDelay(() -> runQuietly(this::checkRaftServer), 1000, 1000,
+        TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(() -> runQuietly(this::followMap), 500, 500,
         TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(() -> runQuietly(reports::tick), 300, 500,
@@ -836,7 +841,6 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
-  /** Stops Ratis (closing every group's store) and releases the shared RocksDB resources. */
   /**
    * Fail-stop: a replica whose RocksDB refuses an applied entry has diverged from the log it
    * acknowledged; serving reads from it or acknowledging more writes would lie. The process
@@ -844,32 +848,53 @@ public final class RaftNode implements AutoCloseable {
    * log from the last index the database stored.
    */
   private void storageFailed(StorageException cause) {
-    if (!storageFailed.compareAndSet(false, true)) {
+    failStop(EXIT_STORAGE_FAILED, "Storage failed (" + cause.getMessage() + "); this node stops "
+        + "now so that it neither serves nor acknowledges anything it could not store. Repair the "
+        + "disk and restart it on the same data directory.");
+  }
+
+  /**
+   * Ratis closes its server by itself after a JVM pause longer than its close threshold (the
+   * node was frozen: SIGSTOP, swapping, a stuck disk). The gateway would go on answering PING
+   * with no Raft behind it and never rejoin; exiting lets a supervisor restart it.
+   */
+  private void checkRaftServer() {
+    RaftServer s = server;
+    if (s != null && !closing && s.getLifeCycleState().isClosingOrClosed()) {
+      failStop(EXIT_RAFT_CLOSED, "The Raft server closed itself (Ratis does so after a JVM pause "
+          + "longer than " + RaftSettings.closeThreshold() + "); this node stops so that it is "
+          + "restarted and rejoins, instead of serving clients with no Raft behind it.");
+    }
+  }
+
+  /** Exits the process with {@code status} after logging why; halts if the orderly exit hangs. */
+  private void failStop(int status, String reason) {
+    if (!failed.compareAndSet(false, true)) {
       return;
     }
-    LOG.error("Storage failed ({}); this node stops now so that it neither serves nor acknowledges "
-        + "anything it could not store. Repair the disk and restart it on the same data directory.",
-        cause.getMessage());
+    LOG.error(reason);
     Thread exit = new Thread(() -> {
-      // The orderly exit runs the shutdown hook, which closes Ratis, which waits for the apply
-      // thread that reported this failure; bound it.
+      // The orderly exit runs the shutdown hook, which closes Ratis, which may wait for the very
+      // thread that reported the failure (a group's apply thread); bound it.
       Thread halt = new Thread(() -> {
         try {
-          Thread.sleep(STORAGE_FAILED_HALT_MS);
+          Thread.sleep(FAIL_STOP_HALT_MS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        Runtime.getRuntime().halt(EXIT_STORAGE_FAILED);
-      }, "kvorum-storage-failed-halt");
+        Runtime.getRuntime().halt(status);
+      }, "kvorum-fail-stop-halt");
       halt.setDaemon(true);
       halt.start();
-      System.exit(EXIT_STORAGE_FAILED);
-    }, "kvorum-storage-failed-exit");
+      System.exit(status);
+    }, "kvorum-fail-stop");
     exit.start();
   }
 
+  /** Stops Ratis (closing every group's store) and releases the shared RocksDB resources. */
   @Override
   public void close() {
+    closing = true;
     expiry.stop();
     scheduler.shutdownNow();
     moves.shutdownNow();

@@ -65,10 +65,23 @@ public final class RaftSettings {
     // Never enabled in production: acknowledging before fsync loses acknowledged writes.
     RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
 
+    // After a JVM pause longer than this Ratis closes the server (its leases and timers can no
+    // longer be trusted); RaftNode then exits the process so that it is restarted.
+    RaftServerConfigKeys.setCloseThreshold(p, closeThreshold());
+
     // Redis clients carry no idempotency token, so Ratis's retry cache never de-duplicates for
     // them; keep its entries only briefly to bound memory at high request rates.
     RaftServerConfigKeys.RetryCache.setExpiryTime(p, duration(2000));
     return p;
+  }
+
+  /**
+   * Ratis's close threshold: 60 s, or {@code -Dkvorum.raft.closeThresholdSeconds} (a test knob:
+   * the fail-stop after a long freeze is tested with a short one).
+   */
+  static TimeDuration closeThreshold() {
+    return TimeDuration.valueOf(Long.getLong("kvorum.raft.closeThresholdSeconds", 60),
+        TimeUnit.SECONDS);
   }
 
   private static TimeDuration duration(long ms) {
