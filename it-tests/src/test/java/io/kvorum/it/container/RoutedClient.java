@@ -45,6 +45,57 @@ final class RoutedClient implements AutoCloseable {
   /** Sends {@code args} to the node that should serve {@code key}'s slot. */
   Result call(String key, String... args) {
     int slot = HashSlot.of(key);
+    Object route = connection(slot);
+    if (route instanceof Result.Refused refused) {
+      return refused;
+    }
+    RawResp c = (RawResp) route;
+    try {
+      RespReply r = c.call(args);
+      return r.isError() ? classify(slot, r.text()) : new Result.Ok(r);
+    } catch (IOException | RuntimeException e) {
+      return broken(slot, c, e, true);
+    }
+  }
+
+  /**
+   * Runs {@code MULTI; commands…; EXEC} on one connection to the node serving {@code key}'s slot
+   * (every command's keys must be in that slot). Ok carries EXEC's reply. A refusal before EXEC
+   * was sent (MOVED at queue time, answered with DISCARD, or a connection lost before EXEC) is a
+   * definite failure: the server discards a transaction whose connection closes. Only after EXEC
+   * went out is a lost reply unknown.
+   */
+  Result transaction(String key, List<String[]> commands) {
+    int slot = HashSlot.of(key);
+    Object route = connection(slot);
+    if (route instanceof Result.Refused refused) {
+      return refused;
+    }
+    RawResp c = (RawResp) route;
+    boolean execSent = false;
+    try {
+      RespReply multi = c.call("MULTI");
+      if (multi.isError()) {
+        return classify(slot, multi.text());
+      }
+      for (String[] command : commands) {
+        RespReply queued = c.call(command);
+        if (queued.isError()) {
+          // The queue is already flagged; DISCARD leaves the connection clean for the next one.
+          c.call("DISCARD");
+          return classify(slot, queued.text());
+        }
+      }
+      execSent = true;
+      RespReply r = c.call("EXEC");
+      return r.isError() ? classify(slot, r.text()) : new Result.Ok(r);
+    } catch (IOException | RuntimeException e) {
+      return broken(slot, c, e, execSent);
+    }
+  }
+
+  /** The connection for {@code slot}'s node (a {@link RawResp}), or why there is none. */
+  private Object connection(int slot) {
     Integer known = slotPorts.get(slot);
     if (known != null && suspect(known)) {
       // Probably a frozen or cut-off former leader: ask a live node who leads now.
@@ -77,29 +128,32 @@ final class RoutedClient implements AutoCloseable {
         return new Result.Refused("connect " + port + ": " + e.getMessage());
       }
     }
-    try {
-      RespReply r = c.call(args);
-      if (!r.isError()) {
-        return new Result.Ok(r);
-      }
-      String text = r.text();
-      if (text.startsWith("MOVED ")) {
-        String address = text.substring(text.lastIndexOf(' ') + 1);
-        slotPorts.put(slot, Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
-        return new Result.Refused(text);
-      }
-      if (text.startsWith("TRYAGAIN") || text.startsWith("CLUSTERDOWN")) {
-        slotPorts.remove(slot);
-        return new Result.Refused(text);
-      }
-      return new Result.Unknown("error " + text);
-    } catch (IOException | RuntimeException e) {
-      c.close();
-      connections.remove(port);
-      slotPorts.remove(slot);
-      suspects.put(port, System.nanoTime() + SUSPECT_NANOS);
-      return new Result.Unknown(port + ": " + e);
+    return c;
+  }
+
+  /** An error reply: a redirect or an unavailable group is a refusal, anything else unknown. */
+  private Result classify(int slot, String text) {
+    if (text.startsWith("MOVED ")) {
+      String address = text.substring(text.lastIndexOf(' ') + 1);
+      slotPorts.put(slot, Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
+      return new Result.Refused(text);
     }
+    if (text.startsWith("TRYAGAIN") || text.startsWith("CLUSTERDOWN")) {
+      slotPorts.remove(slot);
+      return new Result.Refused(text);
+    }
+    return new Result.Unknown("error " + text);
+  }
+
+  /** A timeout or lost connection: unknown if the command may have gone out, else refused. */
+  private Result broken(int slot, RawResp c, Exception e, boolean sent) {
+    int port = connections.entrySet().stream().filter(x -> x.getValue() == c)
+        .map(Map.Entry::getKey).findFirst().orElse(-1);
+    c.close();
+    connections.remove(port);
+    slotPorts.remove(slot);
+    suspects.put(port, System.nanoTime() + SUSPECT_NANOS);
+    return sent ? new Result.Unknown(port + ": " + e) : new Result.Refused(port + ": " + e);
   }
 
   private boolean suspect(int port) {
