@@ -308,6 +308,7 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
     }
     if (installed == null) {
       SlotGroupStore reopened = SlotGroupStore.open(snapshots.dbDir(), nodeStorage);
+      reopened.notifying(notifying);
       reopened.trackChanges(changes, true);
       store = reopened;
       return;
