@@ -161,7 +161,11 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
               : SlotGroupEntry.parseFrom(
                   log.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
       SlotGroupStore.AppliedEntry applied = store.applyTracked(log.getTerm(), log.getIndex(), entry);
-      updateLastAppliedTermIndex(log.getTerm(), log.getIndex());
+      // After a restart Ratis may replay entries the store already holds (it stored them before
+      // the node stopped, without a snapshot); moving the applied index back would throw.
+      if (log.getIndex() > getLastAppliedTermIndex().getIndex()) {
+        updateLastAppliedTermIndex(log.getTerm(), log.getIndex());
+      }
       if (!applied.writtenKeys().isEmpty()) {
         keysWritten.accept(getGroupId(), applied.writtenKeys());
       }
@@ -202,7 +206,9 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
       resolveOrphansBefore(term);
     }
     lastAppliedTerm = term;
-    super.notifyTermIndexUpdated(term, index);
+    if (index > getLastAppliedTermIndex().getIndex()) {
+      super.notifyTermIndexUpdated(term, index);
+    }
   }
 
   /**
