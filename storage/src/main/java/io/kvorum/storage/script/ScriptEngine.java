@@ -112,7 +112,38 @@ public final class ScriptEngine {
     LuaString.s_metatable = ReadOnlyTable.copyOf(stringMeta);
   }
 
+  /** The metatable of Redis's protected globals: reading an undefined name is an error. */
+  static final LuaTable MISSING_GLOBAL = new LuaTable();
+
+  static {
+    MISSING_GLOBAL.rawset(LuaValue.INDEX, new VarArgFunction() {
+      @Override
+      public Varargs invoke(Varargs a) {
+        throw new LuaError("Script attempted to access nonexistent global variable '"
+            + a.arg(2).tojstring() + "'");
+      }
+    });
+  }
+
   private ScriptEngine() {}
+
+  /**
+   * The text Redis reports for an error a script raised: the {@code err} field of an error
+   * table, or {@code ERR} and Lua's message in Lua 5.1's {@code source:line: text} form.
+   */
+  static String errorText(LuaError e) {
+    LuaValue obj = e.getMessageObject();
+    if (obj != null && obj.istable()) {
+      LuaValue err = obj.rawget("err");
+      return err.isstring() ? err.tojstring() : "ERR unknown error";
+    }
+    String text = obj == null ? "execution failure" : obj.tojstring();
+    Matcher m = FILELINE.matcher(text);
+    if (m.matches()) {
+      text = m.group(1) + ":" + m.group(2) + ": " + m.group(3);
+    }
+    return "ERR " + text;
+  }
 
   /** The compiled body of {@code script}; Redis's compile error otherwise. */
   static Prototype compile(LuaScript script, String chunk, String errorPrefix) {
@@ -160,6 +191,34 @@ public final class ScriptEngine {
     box.globals.rawset("ARGV", array(args));
     box.seal();
     return box.run(new LuaClosure(p, box.globals), "@user_script", LuaValue.NONE);
+  }
+
+  /**
+   * FCALL / FCALL_RO of function {@code fn} of {@code lib}: the library's code runs in a fresh
+   * sandbox to register its functions, then the function's callback runs with the keys and
+   * arguments as its two parameters (functions have no KEYS or ARGV globals).
+   */
+  static Reply fcall(CommandContext ctx, KeyspaceCommandTable table, FunctionLibrary lib,
+      FunctionLibrary.Function fn, byte[][] keys, byte[][] args, boolean roCommand) {
+    FunctionLibrary.Meta meta = FunctionLibrary.meta(lib.code());
+    ScriptRun run = new ScriptRun(ctx, table, FunctionLibrary.script(lib.code(), meta, fn.flags()),
+        fn.name(), roCommand || fn.flags().contains(ScriptFlag.NO_WRITES), keys);
+    Sandbox box = sandbox(run);
+    box.seal();
+    LuaFunction callback = null;
+    try {
+      for (FunctionLibrary.Registered r : FunctionLibrary.register(box, lib.code(), meta)) {
+        if (r.function().name().equals(fn.name())) {
+          callback = r.callback();
+        }
+      }
+    } catch (RedisError e) {
+      return e.reply();
+    }
+    if (callback == null) {
+      return Reply.error("ERR Function not found");
+    }
+    return box.run(callback, "@user_function", LuaValue.varargsOf(array(keys), array(args)));
   }
 
   static LuaTable array(byte[][] items) {
@@ -247,15 +306,7 @@ public final class ScriptEngine {
         return r;
       }
     });
-    LuaTable meta = new LuaTable();
-    meta.rawset(LuaValue.INDEX, new VarArgFunction() {
-      @Override
-      public Varargs invoke(Varargs a) {
-        throw new LuaError("Script attempted to access nonexistent global variable '"
-            + a.arg(2).tojstring() + "'");
-      }
-    });
-    g.setmetatable(meta);
+    g.setmetatable(MISSING_GLOBAL);
     return new Sandbox(g, run, guard);
   }
 
@@ -340,6 +391,19 @@ public final class ScriptEngine {
     private Prototype lastProto;
     private int lastPc;
 
+    /** While a library's code registers its functions: the count it may not pass. */
+    private long loadLimit = Long.MAX_VALUE;
+
+    /** Bounds the next {@code n} instructions, as Redis bounds FUNCTION LOAD by a timeout. */
+    void limitLoad(long n) {
+      loadLimit = count + n;
+    }
+
+    void endLoad() {
+      loadLimit = Long.MAX_VALUE;
+      stopped = false;
+    }
+
     Guard(ScriptRun run) {
       this.run = run;
       this.limit = run.ctx.keyspace().writable() ? applyInstructionLimit : Long.MAX_VALUE;
@@ -358,6 +422,10 @@ public final class ScriptEngine {
         // Stays stopped: a pcall cannot catch the kill and go on.
         stopped = true;
         run.checkKilled();
+      }
+      if (count > loadLimit) {
+        stopped = true;
+        throw new LuaError(LuaReplies.errorTable("FUNCTION LOAD timeout"));
       }
       if (count > limit) {
         stopped = true;

@@ -126,6 +126,10 @@ class ScriptCommandsTest {
     assertThat(r("eval", s, "1", "a")).isEqualTo("-ERR Write commands are not allowed from "
         + "read-only scripts. script: " + sha(s) + ", on @user_script:2.");
     assertThat(r("get", "a")).isEqualTo("(nil)");
+    // A shebang without no-writes declares a writer: EVAL_RO refuses it before it runs.
+    assertThat(r("eval_ro", "#!lua\nreturn 1", "0"))
+        .isEqualTo("-ERR Can not execute a script with write flag using *_ro command.");
+    assertThat(r("eval_ro", "#!lua flags=no-writes\nreturn 1", "0")).isEqualTo(":1");
   }
 
   @Test
