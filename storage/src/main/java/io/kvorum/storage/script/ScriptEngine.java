@@ -127,6 +127,32 @@ public final class ScriptEngine {
 
   private ScriptEngine() {}
 
+  private static final java.lang.reflect.Field ERROR_LEVEL;
+  private static final java.lang.reflect.Field ERROR_FILELINE;
+
+  static {
+    try {
+      ERROR_LEVEL = LuaError.class.getDeclaredField("level");
+      ERROR_LEVEL.setAccessible(true);
+      ERROR_FILELINE = LuaError.class.getDeclaredField("fileline");
+      ERROR_FILELINE.setAccessible(true);
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException("LuaJ 3.0.1's LuaError has level and fileline", e);
+    }
+  }
+
+  /**
+   * Whether Lua would have prefixed the error's message with a position (level above 0, as
+   * error(msg) and library errors are; error(msg, 0) is not) although LuaJ did not.
+   */
+  static boolean positioned(LuaError e) {
+    try {
+      return ERROR_LEVEL.getInt(e) > 0 && ERROR_FILELINE.get(e) == null;
+    } catch (IllegalAccessException ex) {
+      return false;
+    }
+  }
+
   /**
    * The text Redis reports for an error a script raised: the {@code err} field of an error
    * table, or {@code ERR} and Lua's message in Lua 5.1's {@code source:line: text} form.
@@ -256,6 +282,17 @@ public final class ScriptEngine {
         return load.invoke(varargsOf(a.checkstring(1), a.optvalue(2, a.arg1()), valueOf("t")));
       }
     });
+    LuaValue tonumber = g.rawget("tonumber");
+    g.rawset("tonumber", new VarArgFunction() {
+      @Override
+      public Varargs invoke(Varargs a) {
+        // Lua 5.1 reads base-10 strings with C's strtod (inf, nan, hex, spaces around).
+        if (a.arg1().type() == TSTRING && (a.isnoneornil(2) || a.arg(2).eq_b(valueOf(10)))) {
+          return LuaReplies.str2d(LuaReplies.bytes(a.arg1().checkstring()));
+        }
+        return tonumber.invoke(a);
+      }
+    });
     LuaValue tostring = g.rawget("tostring");
     g.rawset("tostring", new OneArgFunction() {
       @Override
@@ -363,6 +400,10 @@ public final class ScriptEngine {
         if (m.matches()) {
           guard.errorLine = m.group(2);
           text = m.group(1) + ":" + m.group(2) + ": " + m.group(3);
+        } else if (obj != null && positioned(e) && guard.lastLine() != null) {
+          // Raised by a library function called in tail position ("return cjson.decode(x)"):
+          // LuaJ has left the caller's frame, C Lua still names its line.
+          text = source.substring(1) + ":" + guard.lastLine() + ": " + text;
         }
         msg = "ERR " + text;
       }
