@@ -10,7 +10,7 @@ package io.kvorum.storage.command;
  *     replicas when it does); the read path cannot write, so such a command must be applied on
  *     every replica like a write
  * @param everyGroup a keyless write whose effect every slot group of the cluster must hold
- *     (FUNCTION LOAD/DELETE/FLUSH): the gateway makes it a log entry in each group
+ *     (FUNCTION LOAD/DELETE/FLUSH/RESTORE): the gateway makes it a log entry in each group
  *     whichever node leads it, although Redis's tips say {@code request_policy:all_shards}
  */
 public record KeyspaceCommand(CommandSpec spec, KeyFinder keys, KeyspaceHandler handler,

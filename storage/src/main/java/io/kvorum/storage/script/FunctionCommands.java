@@ -7,21 +7,27 @@ import io.kvorum.storage.command.KeyFinder;
 import io.kvorum.storage.command.KeyspaceCommand;
 import io.kvorum.storage.command.KeyspaceCommandTable;
 import io.kvorum.storage.command.Keywords;
+import io.kvorum.storage.dump.FunctionPayload;
 import io.kvorum.storage.generic.GlobPattern;
 import io.kvorum.storage.keyspace.Keyspace;
 import io.kvorum.storage.reply.Reply;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * FCALL, FCALL_RO and FUNCTION LOAD/LIST/DELETE/FLUSH/STATS/KILL/HELP as in Redis 7.0.
+ * FCALL, FCALL_RO and FUNCTION LOAD/LIST/DELETE/FLUSH/DUMP/RESTORE/STATS/KILL/HELP as in Redis 7.0.
  *
- * <p>Libraries live in every slot group (FUNCTION LOAD, DELETE and FLUSH are log entries the
- * gateway sends to every group of the cluster), so FCALL finds a function whichever group its
- * keys are in. FCALL is a log entry: the function runs at apply time on every replica, like
- * EVAL. FCALL_RO is a read.
+ * <p>Libraries live in every slot group (FUNCTION LOAD, DELETE, FLUSH and RESTORE are log
+ * entries the gateway sends to every group of the cluster), so FCALL finds a function whichever
+ * group its keys are in. FCALL is a log entry: the function runs at apply time on every
+ * replica, like EVAL. FCALL_RO is a read.
  */
 public final class FunctionCommands {
   private static final List<String> HELP = List.of(
@@ -106,6 +112,11 @@ public final class FunctionCommands {
             "@write @slow @scripting", everyShard), FunctionCommands::delete).inEveryGroup(),
         KeyspaceCommand.of(of("function|flush", -2, "write noscript", 0, 0, 0,
             "@write @slow @scripting", everyShard), FunctionCommands::flush).inEveryGroup(),
+        KeyspaceCommand.of(of("function|dump", 2, "noscript", 0, 0, 0, "@slow @scripting", ""),
+            (ctx, args) -> Reply.bulk(
+                FunctionPayload.encode(FunctionStore.libraries(ctx.keyspace())))),
+        KeyspaceCommand.of(of("function|restore", -3, "write denyoom noscript", 0, 0, 0,
+            "@write @slow @scripting", everyShard), FunctionCommands::restore).inEveryGroup(),
         KeyspaceCommand.of(of("function|stats", 2, "noscript allow_busy", 0, 0, 0,
             "@slow @scripting",
             "nondeterministic_output request_policy:all_shards response_policy:special"),
@@ -263,6 +274,64 @@ public final class FunctionCommands {
       return Reply.error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
     }
     FunctionStore.flush(ctx.keyspace());
+    return Reply.OK;
+  }
+
+  /** FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE], checks in functionRestoreCommand's order. */
+  private static Reply restore(CommandContext ctx, byte[][] args) {
+    if (args.length > 4) {
+      return Reply.error("ERR unknown subcommand or wrong number of arguments for '"
+          + new String(args[1], StandardCharsets.ISO_8859_1) + "'. Try FUNCTION HELP.");
+    }
+    boolean replace = false;
+    boolean flush = false;
+    if (args.length == 4) {
+      if (Keywords.is(args[3], "replace")) {
+        replace = true;
+      } else if (Keywords.is(args[3], "flush")) {
+        flush = true;
+      } else if (!Keywords.is(args[3], "append")) {
+        return Reply.error("ERR Wrong restore policy given, value should be either FLUSH, "
+            + "APPEND or REPLACE.");
+      }
+    }
+    Keyspace ks = ctx.keyspace();
+    // The payload's libraries, checked among themselves as Redis loads them into a fresh set.
+    Map<String, FunctionLibrary> incoming = new LinkedHashMap<>();
+    Set<String> incomingFunctions = new HashSet<>();
+    for (byte[] code : FunctionPayload.decode(args[2])) {
+      FunctionLibrary.Meta meta = FunctionLibrary.meta(code);
+      if (incoming.containsKey(meta.name())) {
+        return Reply.error("ERR Library '" + meta.name() + "' already exists");
+      }
+      FunctionLibrary lib = FunctionLibrary.load(ks, code);
+      for (FunctionLibrary.Function f : lib.functions()) {
+        if (!incomingFunctions.add(f.name().toLowerCase(Locale.ROOT))) {
+          return Reply.error("ERR Function " + f.name() + " already exists");
+        }
+      }
+      incoming.put(lib.name(), lib);
+    }
+    if (flush) {
+      FunctionStore.flush(ks);
+    } else {
+      for (String name : incoming.keySet()) {
+        if (!replace && FunctionStore.code(ks, name) != null) {
+          return Reply.error("ERR Library " + name + " already exists");
+        }
+      }
+      for (FunctionLibrary lib : incoming.values()) {
+        for (FunctionLibrary.Function f : lib.functions()) {
+          String owner = FunctionStore.owner(ks, f.name());
+          if (owner != null && !incoming.containsKey(owner)) {
+            return Reply.error("ERR Function " + f.name() + " already exists");
+          }
+        }
+      }
+    }
+    for (FunctionLibrary lib : incoming.values()) {
+      FunctionStore.put(ks, lib);
+    }
     return Reply.OK;
   }
 

@@ -249,7 +249,8 @@ record FunctionLibrary(String name, byte[] code, List<Function> functions) {
         }
         LuaValue v = n.arg(2);
         if (!k.isstring()) {
-          throw RedisApi.raise("named argument key given to redis.register_function is not a string");
+          throw RedisApi.raise(
+              "named argument key given to redis.register_function is not a string");
         }
         switch (string(k).toLowerCase(Locale.ROOT)) {
           case "function_name" -> {

@@ -75,6 +75,12 @@ class FunctionCommandsTest {
     assertThat(WireFormat.show(ours)).as(WireFormat.show(a)).isEqualTo(WireFormat.show(expected));
   }
 
+  void sameBytes(byte[]... a) throws IOException {
+    byte[] expected = resp2.call(a);
+    byte[] ours = WireFormat.encode(store.call(false, a), false);
+    assertThat(WireFormat.show(ours)).as(WireFormat.show(a)).isEqualTo(WireFormat.show(expected));
+  }
+
   static byte[][] bytes(String... args) {
     byte[][] a = new byte[args.length][];
     for (int i = 0; i < args.length; i++) {
@@ -213,6 +219,51 @@ class FunctionCommandsTest {
     same("function", "flush", "async");
     same("fcall", "fa", "0");
     same("function", "list");
+  }
+
+  @Test
+  void dumpAndRestoreAsRedisDoes() throws IOException {
+    String a = "#!lua name=aa\nredis.register_function('fa', function() return 1 end)";
+    String b = "#!lua name=bb\nredis.register_function('fb', function() return 2 end)";
+    String c = "#!lua name=cc\nredis.register_function('fa', function() return 3 end)";
+    same("function", "dump");
+    same("function", "load", a);
+    same("function", "dump");
+    byte[] onlyA = RawRespClient.bulkPayload(resp2.call("function", "dump"));
+    same("function", "load", b);
+    byte[] both = RawRespClient.bulkPayload(resp2.call("function", "dump"));
+    byte[] ours = RawRespClient.bulkPayload(WireFormat.encode(
+        store.call(false, bytes("function", "dump")), false));
+    same("function", "flush");
+    // Each side's payload restores on the other (Redis's order of libraries may differ).
+    sameBytes("function".getBytes(StandardCharsets.US_ASCII),
+        "restore".getBytes(StandardCharsets.US_ASCII), ours);
+    same("fcall", "fb", "0");
+    same("function", "flush");
+    sameBytes("function".getBytes(StandardCharsets.US_ASCII),
+        "restore".getBytes(StandardCharsets.US_ASCII), both);
+    same("fcall", "fa", "0");
+    // (One library per payload: Redis names the first colliding one in its hash order.)
+    for (String policy : List.of("append", "APPEND", "replace", "flush", "bogus")) {
+      sameBytes("function".getBytes(StandardCharsets.US_ASCII),
+          "restore".getBytes(StandardCharsets.US_ASCII), onlyA,
+          policy.getBytes(StandardCharsets.US_ASCII));
+    }
+    same("function", "restore", "garbage");
+    same("function", "restore", "garbage", "replace", "extra");
+    byte[] corrupt = both.clone();
+    corrupt[3] ^= 1;
+    sameBytes("function".getBytes(StandardCharsets.US_ASCII),
+        "restore".getBytes(StandardCharsets.US_ASCII), corrupt);
+    // A library whose function another library already registered.
+    same("function", "flush");
+    same("function", "load", c);
+    sameBytes("function".getBytes(StandardCharsets.US_ASCII),
+        "restore".getBytes(StandardCharsets.US_ASCII), onlyA,
+        "replace".getBytes(StandardCharsets.US_ASCII));
+    same("fcall", "fa", "0");
+    same("function", "delete", "cc");
+    same("function", "dump");
   }
 
   @Test
