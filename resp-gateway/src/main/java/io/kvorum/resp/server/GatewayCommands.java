@@ -7,6 +7,7 @@ import io.kvorum.resp.config.ConfigCommands;
 import io.kvorum.resp.connection.ClientCommands;
 import io.kvorum.resp.connection.ConnectionCommands;
 import io.kvorum.resp.info.InfoCommand;
+import io.kvorum.resp.script.ScriptKillCommands;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +24,7 @@ public final class GatewayCommands {
     all.addAll(ClusterCommands.table());
     all.addAll(InfoCommand.table());
     all.addAll(ServerCommands.table());
+    all.addAll(ScriptKillCommands.table());
     return all;
   }
 }

@@ -10,6 +10,8 @@ public final class GatewaySettings {
   private volatile long clientQueryBufferLimit;
   private volatile String requirepass;
   private volatile long timeoutSeconds;
+  /** busy-reply-threshold (alias lua-time-limit): when a running script makes its group BUSY. */
+  private volatile long busyReplyThresholdMillis = 5000;
 
   public GatewaySettings(GatewayConfig config) {
     this.maxClients = config.maxClients();
@@ -62,5 +64,13 @@ public final class GatewaySettings {
 
   public void timeoutSeconds(long v) {
     timeoutSeconds = v;
+  }
+
+  public long busyReplyThresholdMillis() {
+    return busyReplyThresholdMillis;
+  }
+
+  public void busyReplyThresholdMillis(long v) {
+    busyReplyThresholdMillis = v;
   }
 }

@@ -22,7 +22,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * FCALL, FCALL_RO and FUNCTION LOAD/LIST/DELETE/FLUSH/DUMP/RESTORE/STATS/KILL/HELP as in Redis 7.0.
+ * FCALL, FCALL_RO and FUNCTION LOAD/LIST/DELETE/FLUSH/DUMP/RESTORE/STATS/HELP as in Redis 7.0
+ * (FUNCTION KILL is the gateway's: it must answer while a script holds its group).
  *
  * <p>Libraries live in every slot group (FUNCTION LOAD, DELETE, FLUSH and RESTORE are log
  * entries the gateway sends to every group of the cluster), so FCALL finds a function whichever
@@ -121,9 +122,6 @@ public final class FunctionCommands {
             "@slow @scripting",
             "nondeterministic_output request_policy:all_shards response_policy:special"),
             FunctionCommands::stats),
-        KeyspaceCommand.of(of("function|kill", 2, "noscript allow_busy", 0, 0, 0,
-            "@slow @scripting", "request_policy:all_shards response_policy:one_succeeded"),
-            (ctx, args) -> Reply.error("NOTBUSY No scripts in execution right now.")),
         KeyspaceCommand.of(of("function|help", 2, "loading stale", 0, 0, 0, "@slow @scripting",
             ""), (ctx, args) -> help()));
   }

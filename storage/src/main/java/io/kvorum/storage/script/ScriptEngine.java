@@ -378,6 +378,8 @@ public final class ScriptEngine {
 
     /** Calls {@code f} and converts its result or error into the client's reply. */
     Reply run(LuaFunction f, String source, Varargs args) {
+      RunningScripts.Running running =
+          RunningScripts.started(run, source.equals("@user_function"));
       try {
         LuaValue result = f.invoke(args).arg1();
         return LuaReplies.toReply(result, run.resp3);
@@ -385,6 +387,8 @@ public final class ScriptEngine {
         return errorReply(e, source);
       } catch (StackOverflowError e) {
         return Reply.error("ERR Error running script " + run.name + ", stack overflow");
+      } finally {
+        RunningScripts.finished(running);
       }
     }
 

@@ -193,7 +193,6 @@ class FunctionCommandsTest {
     same("function", "delete", "nolib");
     same("function", "flush", "bogus");
     same("function", "flush", "sync", "extra");
-    same("function", "kill");
     same("function", "list");
   }
 
