@@ -201,7 +201,7 @@ record FunctionLibrary(String name, byte[] code, List<Function> functions) {
         return loading[0] ? load.get(a.arg(2)) : box.globals.get(a.arg(2));
       }
     });
-    SandboxGlobals env = box.globals.sharingRunWith(meta2);
+    SandboxGlobals env = box.globals.sharingRunWith(ReadOnlyTable.copyOf(meta2));
     box.guard.limitLoad(LOAD_INSTRUCTION_LIMIT);
     try {
       new LuaClosure(p, env).call();

@@ -112,17 +112,22 @@ public final class ScriptEngine {
     LuaString.s_metatable = ReadOnlyTable.copyOf(stringMeta);
   }
 
-  /** The metatable of Redis's protected globals: reading an undefined name is an error. */
-  static final LuaTable MISSING_GLOBAL = new LuaTable();
+  /**
+   * The metatable of Redis's protected globals: reading an undefined name is an error. Shared by
+   * every run, hence readonly (getmetatable(_G) hands it to scripts).
+   */
+  static final LuaTable MISSING_GLOBAL;
 
   static {
-    MISSING_GLOBAL.rawset(LuaValue.INDEX, new VarArgFunction() {
+    LuaTable meta = new LuaTable();
+    meta.rawset(LuaValue.INDEX, new VarArgFunction() {
       @Override
       public Varargs invoke(Varargs a) {
         throw new LuaError("Script attempted to access nonexistent global variable '"
             + a.arg(2).tojstring() + "'");
       }
     });
+    MISSING_GLOBAL = ReadOnlyTable.copyOf(meta);
   }
 
   private ScriptEngine() {}

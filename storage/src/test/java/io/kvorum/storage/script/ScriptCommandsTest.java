@@ -133,6 +133,17 @@ class ScriptCommandsTest {
   }
 
   @Test
+  void theGlobalsMetatableIsReadonlyToo() {
+    // Shared by every run: a script changing it would change the next ones.
+    String s = "getmetatable(_G).__index = nil return 1";
+    assertThat(r("eval", s, "0")).isEqualTo("-ERR user_script:1: Attempt to modify a readonly "
+        + "table script: " + sha(s) + ", on @user_script:1.");
+    s = "return nosuch";
+    assertThat(r("eval", s, "0")).isEqualTo("-ERR user_script:1: Script attempted to access "
+        + "nonexistent global variable 'nosuch' script: " + sha(s) + ", on @user_script:1.");
+  }
+
+  @Test
   void numbersConvertAsCLuaAndX86Do() {
     // Values from redis-server 7.0.15: tonumber is strtod, and (long long) of a double out of
     // range (or NaN) is the smallest long on x86-64.
