@@ -31,7 +31,7 @@ final class CommandGenerator {
   enum Family {
     STRINGS, KEYS, CONNECTION, MALFORMED,
     HASHES, LISTS, SETS, ZSETS, BITMAPS, HYPERLOGLOG, GEO,
-    STREAMS, SORT, DUMP, BLOCKING;
+    STREAMS, SORT, DUMP, BLOCKING, SCRIPTING;
 
     /** Everything: the types share the key space, so every command also meets every other type (WRONGTYPE). */
     static final Set<Family> DEFAULT = EnumSet.allOf(Family.class);
@@ -143,6 +143,11 @@ final class CommandGenerator {
     return commands;
   }
 
+  /** Makes {@code command} the next one drawn, after any already queued. */
+  void followUp(GeneratedCommand command) {
+    followUps.add(command);
+  }
+
   GeneratedCommand next() {
     if (!followUps.isEmpty()) {
       return followUps.poll();
@@ -230,6 +235,7 @@ final class CommandGenerator {
     StreamTemplates.addTo(t);
     SortDumpTemplates.addTo(t);
     BlockingTemplates.addTo(t);
+    ScriptingTemplates.addTo(t);
     for (Family dataType : List.of(Family.HASHES, Family.LISTS, Family.SETS, Family.ZSETS, Family.BITMAPS,
         Family.HYPERLOGLOG, Family.GEO, Family.STREAMS, Family.SORT, Family.DUMP)) {
       CollectionTemplates.keyCommands(t, dataType);

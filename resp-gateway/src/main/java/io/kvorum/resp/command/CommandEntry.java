@@ -25,8 +25,9 @@ public final class CommandEntry {
     ALL_GROUPS,
     /**
      * A keyless keyspace command tipped {@code request_policy:all_nodes} (SCRIPT LOAD, SCRIPT
-     * FLUSH): a log entry in every slot group of the cluster, through each group's leader
-     * wherever it is, so every group holds its effect whichever node leads it later.
+     * FLUSH) or marked {@code everyGroup} (FUNCTION LOAD/DELETE/FLUSH/RESTORE): a log entry in
+     * every slot group of the cluster, through each group's leader wherever it is, so every
+     * group holds its effect whichever node leads it later.
      */
     EVERY_GROUP,
     /** SCAN: walks the led groups' slot ranges with a resumable cursor. */

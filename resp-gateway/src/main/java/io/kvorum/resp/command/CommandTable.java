@@ -41,7 +41,8 @@ public final class CommandTable {
         kind = CommandEntry.Kind.CONTAINER;
       } else if (spec.name().equals("scan")) {
         kind = CommandEntry.Kind.SCAN;
-      } else if (spec.hasTip("request_policy:all_nodes") && spec.firstKey() == 0) {
+      } else if ((spec.hasTip("request_policy:all_nodes") || c.everyGroup())
+          && spec.firstKey() == 0) {
         kind = CommandEntry.Kind.EVERY_GROUP;
       } else if (spec.hasTip("request_policy:all_shards") && spec.firstKey() == 0) {
         kind = CommandEntry.Kind.ALL_GROUPS;

@@ -68,6 +68,13 @@ public final class ConfigCommands {
       new Param("notify-keyspace-events", Kind.KEYSPACE_EVENTS, 0, 0,
           g -> g.notifications().current(), (s, v) -> { },
           (g, v) -> g.notifications().configure(v)),
+      new Param("busy-reply-threshold", Kind.INTEGER, 0, Long.MAX_VALUE,
+          g -> Long.toString(g.settings().busyReplyThresholdMillis()),
+          (s, v) -> s.busyReplyThresholdMillis(Long.parseLong(v))),
+      // Redis 7.0's older name of busy-reply-threshold; both are listed.
+      new Param("lua-time-limit", Kind.INTEGER, 0, Long.MAX_VALUE,
+          g -> Long.toString(g.settings().busyReplyThresholdMillis()),
+          (s, v) -> s.busyReplyThresholdMillis(Long.parseLong(v))),
       readOnly("port", g -> Integer.toString(g.boundPort())),
       readOnly("bind", g -> g.config().bindAddress()),
       readOnly("databases", g -> "1"),

@@ -18,6 +18,7 @@ import io.kvorum.storage.command.CommandFlag;
 import io.kvorum.storage.command.KeyspaceCommand;
 import io.kvorum.storage.reply.RedisError;
 import io.kvorum.storage.reply.Reply;
+import io.kvorum.storage.script.RunningScripts;
 import io.kvorum.storage.slot.HashSlot;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -311,6 +312,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       slot = 0;
       group = led.isEmpty() ? gateway.router().groupOf(0) : led.get(0);
     }
+    String busy = busyError(entry, group);
+    if (busy != null) {
+      replies.add(PendingReply.done(entry, Reply.error(busy), resp3, takeSilence(), true));
+      return;
+    }
     KeyspaceCommand command = entry.keyspace();
     long wait = keys.length == 0 ? Blocking.NO_WAIT : waitTime(command, args);
     if (wait != Blocking.NO_WAIT) {
@@ -324,6 +330,20 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     lanes.submit(group, slot, entry.isWrite(), resp3, args, queue(entry, resp3));
+  }
+
+  /**
+   * Redis's {@code -BUSY} while a script of {@code group} (led here) has run longer than
+   * busy-reply-threshold, for commands not flagged {@code allow_busy}; null otherwise. Other
+   * groups are never held up by it.
+   */
+  private String busyError(CommandEntry entry, int group) {
+    if (!RunningScripts.any() || entry.spec().has(CommandFlag.ALLOW_BUSY)
+        || !gateway.router().ledGroups().contains(group)) {
+      return null;
+    }
+    return RunningScripts.busyError(s -> gateway.router().groupOf(s) == group,
+        gateway.settings().busyReplyThresholdMillis());
   }
 
   /**

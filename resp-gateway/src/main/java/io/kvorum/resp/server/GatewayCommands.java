@@ -9,6 +9,7 @@ import io.kvorum.resp.connection.ConnectionCommands;
 import io.kvorum.resp.info.InfoCommand;
 import io.kvorum.resp.pubsub.PubSubCommands;
 import io.kvorum.resp.transaction.TransactionCommands;
+import io.kvorum.resp.script.ScriptKillCommands;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +28,7 @@ public final class GatewayCommands {
     all.addAll(ServerCommands.table());
     all.addAll(PubSubCommands.table());
     all.addAll(TransactionCommands.table());
+    all.addAll(ScriptKillCommands.table());
     return all;
   }
 }

@@ -24,6 +24,8 @@ public final class GatewaySettings {
       return hard + " " + soft + " " + softSeconds;
     }
   }
+  /** busy-reply-threshold (alias lua-time-limit): when a running script makes its group BUSY. */
+  private volatile long busyReplyThresholdMillis = 5000;
 
   public GatewaySettings(GatewayConfig config) {
     this.maxClients = config.maxClients();
@@ -100,5 +102,13 @@ public final class GatewaySettings {
 
   public void timeoutSeconds(long v) {
     timeoutSeconds = v;
+  }
+
+  public long busyReplyThresholdMillis() {
+    return busyReplyThresholdMillis;
+  }
+
+  public void busyReplyThresholdMillis(long v) {
+    busyReplyThresholdMillis = v;
   }
 }

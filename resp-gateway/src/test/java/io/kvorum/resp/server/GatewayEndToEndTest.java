@@ -130,6 +130,34 @@ class GatewayEndToEndTest {
   }
 
   @Test
+  void functionLoadReachesEveryGroupSoFcallWorksForAnyKey() {
+    String lib = "#!lua name=e2e\n"
+        + "redis.register_function('bump', function(keys, args) return redis.call('incrby', keys[1], args[1]) end)\n"
+        + "redis.register_function{function_name='peek', callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}}";
+    try (RawClient c = new RawClient(node.port())) {
+      assertThat(c.call("FUNCTION", "LOAD", lib)).isEqualTo("$3\r\ne2e\r\n");
+      // Keys of many slots (hence of every slot group) find the functions.
+      for (int i = 0; i < 64; i++) {
+        assertThat(c.call("FCALL", "bump", "1", "fn:k" + i, "3")).isEqualTo(":3\r\n");
+        assertThat(c.call("FCALL_RO", "peek", "1", "fn:k" + i)).isEqualTo("$1\r\n3\r\n");
+      }
+      assertThat(c.call("FCALL_RO", "bump", "1", "fn:k1", "1")).isEqualTo(
+          "-ERR Can not execute a script with write flag using *_ro command.\r\n");
+      assertThat(c.call("FCALL", "bump", "2", "a", "b", "1")).startsWith("-CROSSSLOT");
+      assertThat(c.call("FUNCTION", "DELETE", "e2e")).isEqualTo("+OK\r\n");
+      assertThat(c.call("FCALL", "bump", "1", "fn:k9", "1"))
+          .isEqualTo("-ERR Function not found\r\n");
+      assertThat(c.call("FUNCTION", "DELETE", "e2e")).isEqualTo("-ERR Library not found\r\n");
+      assertThat(c.call("FUNCTION", "LOAD", lib)).isEqualTo("$3\r\ne2e\r\n");
+      assertThat(c.call("FUNCTION", "FLUSH")).isEqualTo("+OK\r\n");
+      assertThat(c.call("FCALL_RO", "peek", "1", "fn:k5"))
+          .isEqualTo("-ERR Function not found\r\n");
+      assertThat(c.call("FUNCTION", "LIST")).isEqualTo("*0\r\n");
+      assertThat(c.call("FUNCTION", "NOSUCH")).startsWith("-ERR unknown subcommand 'NOSUCH'");
+    }
+  }
+
+  @Test
   void quitRepliesThenCloses() {
     try (RawClient c = new RawClient(node.port())) {
       c.send("PING\r\nQUIT\r\nPING\r\n");

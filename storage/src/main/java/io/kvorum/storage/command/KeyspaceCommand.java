@@ -9,9 +9,18 @@ package io.kvorum.storage.command;
  *     it change the stored value (PFCOUNT writes its cardinality cache, and propagates to
  *     replicas when it does); the read path cannot write, so such a command must be applied on
  *     every replica like a write
+ * @param everyGroup a keyless write whose effect every slot group of the cluster must hold
+ *     (FUNCTION LOAD/DELETE/FLUSH/RESTORE): the gateway makes it a log entry in each group
+ *     whichever node leads it, although Redis's tips say {@code request_policy:all_shards}
  */
-public record KeyspaceCommand(
-    CommandSpec spec, KeyFinder keys, KeyspaceHandler handler, Blocking blocking, boolean logged) {
+public record KeyspaceCommand(CommandSpec spec, KeyFinder keys, KeyspaceHandler handler,
+    Blocking blocking, boolean logged, boolean everyGroup) {
+
+  /** An entry that is not {@link #everyGroup}. */
+  public KeyspaceCommand(CommandSpec spec, KeyFinder keys, KeyspaceHandler handler,
+      Blocking blocking, boolean logged) {
+    this(spec, keys, handler, blocking, logged, false);
+  }
 
   /** An entry that never waits. */
   public KeyspaceCommand(CommandSpec spec, KeyFinder keys, KeyspaceHandler handler) {
@@ -30,7 +39,12 @@ public record KeyspaceCommand(
 
   /** This entry, run as a log entry whatever its flags say (see {@link #logged}). */
   public KeyspaceCommand alwaysLogged() {
-    return new KeyspaceCommand(spec, keys, handler, blocking, true);
+    return new KeyspaceCommand(spec, keys, handler, blocking, true, everyGroup);
+  }
+
+  /** This entry, sent to every slot group of the cluster (see {@link #everyGroup}). */
+  public KeyspaceCommand inEveryGroup() {
+    return new KeyspaceCommand(spec, keys, handler, blocking, logged, true);
   }
 
   /** Whether the gateway must submit it as a log entry: a write, or {@link #logged}. */
@@ -43,7 +57,7 @@ public record KeyspaceCommand(
     if (!spec.has(CommandFlag.BLOCKING)) {
       throw new IllegalArgumentException(spec.name() + " is not flagged blocking");
     }
-    return new KeyspaceCommand(spec, keys, handler, rule, logged);
+    return new KeyspaceCommand(spec, keys, handler, rule, logged, everyGroup);
   }
 
   public String name() {

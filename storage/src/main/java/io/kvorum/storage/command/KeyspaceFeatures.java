@@ -11,6 +11,7 @@ import io.kvorum.storage.geo.GeoCommands;
 import io.kvorum.storage.hash.HashCommands;
 import io.kvorum.storage.hyperloglog.HyperLogLogCommands;
 import io.kvorum.storage.list.ListCommands;
+import io.kvorum.storage.script.FunctionCommands;
 import io.kvorum.storage.script.ScriptCommands;
 import io.kvorum.storage.set.SetCommands;
 import io.kvorum.storage.sort.SortCommands;
@@ -41,7 +42,8 @@ final class KeyspaceFeatures {
         DumpCommands.table(),
         SortCommands.table(),
         StreamCommands.table(),
-        ScriptCommands.table());
+        ScriptCommands.table(),
+        FunctionCommands.table());
   }
 
   static List<KeyspaceCommand> internal() {

@@ -9,7 +9,7 @@ import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaUserdata;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
-import org.luaj.vm2.lib.OneArgFunction;
+import org.luaj.vm2.lib.VarArgFunction;
 
 /**
  * The {@code cjson} library Redis ships (lua-cjson 2.1 defaults): {@code encode}, {@code decode}
@@ -24,17 +24,24 @@ final class Cjson {
 
   static {
     LuaTable t = new LuaTable();
-    t.rawset("encode", new OneArgFunction() {
+    t.rawset("encode", new VarArgFunction() {
       @Override
-      public LuaValue call(LuaValue v) {
+      public Varargs invoke(Varargs a) {
+        LuaValue v = oneArgument(a, "encode");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         encode(v, out, 0);
         return LuaString.valueOf(out.toByteArray());
       }
     });
-    t.rawset("decode", new OneArgFunction() {
+    t.rawset("decode", new VarArgFunction() {
       @Override
-      public LuaValue call(LuaValue v) {
+      public Varargs invoke(Varargs a) {
+        LuaValue v = oneArgument(a, "decode");
+        if (!v.isstring()) {
+          // luaL_checklstring's wording (Lua 5.1), not LuaJ's.
+          throw new LuaError("bad argument #1 to 'decode' (string expected, got "
+              + v.typename() + ")");
+        }
         byte[] s = LuaReplies.bytes(v.checkstring());
         int[] pos = {0};
         LuaValue r = decode(s, pos, 0);
@@ -312,5 +319,13 @@ final class Cjson {
     }
     pos[0] += n;
     return true;
+  }
+
+  /** lua_cjson's {@code luaL_argcheck(l, lua_gettop(l) == 1, 1, "expected 1 argument")}. */
+  private static LuaValue oneArgument(Varargs a, String function) {
+    if (a.narg() != 1) {
+      throw new LuaError("bad argument #1 to '" + function + "' (expected 1 argument)");
+    }
+    return a.arg1();
   }
 }

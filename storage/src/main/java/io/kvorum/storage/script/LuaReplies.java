@@ -101,6 +101,33 @@ final class LuaReplies {
     };
   }
 
+  /**
+   * C's {@code (long long)} of a double as x86-64 computes it (Redis converts a script's number
+   * reply so): NaN and values outside the long range give the smallest long.
+   */
+  static long cLong(double d) {
+    if (Double.isNaN(d) || d >= 0x1p63 || d < -0x1p63) {
+      return Long.MIN_VALUE;
+    }
+    return (long) d;
+  }
+
+  /** Lua 5.1's luaO_str2d: strtod on the C string, spaces allowed after it; nil otherwise. */
+  static LuaValue str2d(byte[] s) {
+    io.kvorum.storage.zset.Strtod.Result r = io.kvorum.storage.zset.Strtod.parse(s, 0);
+    if (r.end() == 0) {
+      return LuaValue.NIL;
+    }
+    int i = r.end();
+    while (i < s.length && s[i] != 0 && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))) {
+      i++;
+    }
+    if (i < s.length && s[i] != 0) {
+      return LuaValue.NIL;
+    }
+    return LuaValue.valueOf(r.value());
+  }
+
   static LuaTable single(String field, LuaValue value) {
     LuaTable t = new LuaTable();
     t.rawset(field, value);
@@ -163,7 +190,7 @@ final class LuaReplies {
         }
         return v.toboolean() ? Reply.ONE : Reply.NULL;
       case LuaValue.TNUMBER:
-        return Reply.integer((long) v.todouble());
+        return Reply.integer(cLong(v.todouble()));
       case LuaValue.TTABLE:
         return tableReply((LuaTable) v, resp3, depth);
       default:

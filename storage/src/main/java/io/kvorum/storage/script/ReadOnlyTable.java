@@ -27,6 +27,15 @@ final class ReadOnlyTable extends LuaTable {
     return t;
   }
 
+  /** A sealed copy of {@code source}'s entries with metatable {@code meta}. */
+  static ReadOnlyTable copyOf(LuaTable source, LuaTable meta) {
+    ReadOnlyTable t = copyOf(source);
+    t.sealed = false;
+    t.setmetatable(meta);
+    t.sealed = true;
+    return t;
+  }
+
   @Override
   public void rawset(int key, LuaValue value) {
     check();

@@ -16,6 +16,24 @@ final class SandboxGlobals extends Globals {
     sealed = true;
   }
 
+  /**
+   * Sealed empty globals whose every lookup goes through {@code meta}, run by this sandbox's
+   * thread and instruction hook (a closure counts and stops by the globals it was made with):
+   * the environment of a function library's code.
+   */
+  SandboxGlobals sharingRunWith(LuaValue meta) {
+    SandboxGlobals g = new SandboxGlobals();
+    g.running = running;
+    g.debuglib = debuglib;
+    g.baselib = baselib;
+    g.compiler = compiler;
+    g.loader = loader;
+    g.undumper = undumper;
+    g.setmetatable(meta);
+    g.seal();
+    return g;
+  }
+
   @Override
   public void rawset(int key, LuaValue value) {
     check();

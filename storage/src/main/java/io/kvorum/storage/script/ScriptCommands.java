@@ -27,6 +27,8 @@ import java.util.Locale;
  */
 public final class ScriptCommands {
   static final String NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
+  static final String RO_WITH_WRITE_FLAG =
+      "ERR Can not execute a script with write flag using *_ro command.";
   private static final List<String> HELP = List.of(
       "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "DEBUG (YES|SYNC|NO)",
@@ -112,6 +114,11 @@ public final class ScriptCommands {
     }
     if (script.flags().contains(ScriptFlag.NO_CLUSTER)) {
       return Reply.error("ERR Can not run script on cluster, 'no-cluster' flag is set.");
+    }
+    if (ro && script.shebang() && !script.noWrites()) {
+      // A script with a shebang declares whether it writes; without one (compatibility mode)
+      // EVAL_RO runs it and refuses its writes one by one.
+      return Reply.error(RO_WITH_WRITE_FLAG);
     }
     byte[][] keys = Arrays.copyOfRange(args, 3, 3 + n);
     byte[][] argv = Arrays.copyOfRange(args, 3 + n, args.length);

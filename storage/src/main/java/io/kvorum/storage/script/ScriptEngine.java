@@ -112,7 +112,69 @@ public final class ScriptEngine {
     LuaString.s_metatable = ReadOnlyTable.copyOf(stringMeta);
   }
 
+  /**
+   * The metatable of Redis's protected globals: reading an undefined name is an error. Shared by
+   * every run, hence readonly (getmetatable(_G) hands it to scripts).
+   */
+  static final LuaTable MISSING_GLOBAL;
+
+  static {
+    LuaTable meta = new LuaTable();
+    meta.rawset(LuaValue.INDEX, new VarArgFunction() {
+      @Override
+      public Varargs invoke(Varargs a) {
+        throw new LuaError("Script attempted to access nonexistent global variable '"
+            + a.arg(2).tojstring() + "'");
+      }
+    });
+    MISSING_GLOBAL = ReadOnlyTable.copyOf(meta);
+  }
+
   private ScriptEngine() {}
+
+  private static final java.lang.reflect.Field ERROR_LEVEL;
+  private static final java.lang.reflect.Field ERROR_FILELINE;
+
+  static {
+    try {
+      ERROR_LEVEL = LuaError.class.getDeclaredField("level");
+      ERROR_LEVEL.setAccessible(true);
+      ERROR_FILELINE = LuaError.class.getDeclaredField("fileline");
+      ERROR_FILELINE.setAccessible(true);
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException("LuaJ 3.0.1's LuaError has level and fileline", e);
+    }
+  }
+
+  /**
+   * Whether Lua would have prefixed the error's message with a position (level above 0, as
+   * error(msg) and library errors are; error(msg, 0) is not) although LuaJ did not.
+   */
+  static boolean positioned(LuaError e) {
+    try {
+      return ERROR_LEVEL.getInt(e) > 0 && ERROR_FILELINE.get(e) == null;
+    } catch (IllegalAccessException ex) {
+      return false;
+    }
+  }
+
+  /**
+   * The text Redis reports for an error a script raised: the {@code err} field of an error
+   * table, or {@code ERR} and Lua's message in Lua 5.1's {@code source:line: text} form.
+   */
+  static String errorText(LuaError e) {
+    LuaValue obj = e.getMessageObject();
+    if (obj != null && obj.istable()) {
+      LuaValue err = obj.rawget("err");
+      return err.isstring() ? err.tojstring() : "ERR unknown error";
+    }
+    String text = obj == null ? "execution failure" : obj.tojstring();
+    Matcher m = FILELINE.matcher(text);
+    if (m.matches()) {
+      text = m.group(1) + ":" + m.group(2) + ": " + m.group(3);
+    }
+    return "ERR " + text;
+  }
 
   /** The compiled body of {@code script}; Redis's compile error otherwise. */
   static Prototype compile(LuaScript script, String chunk, String errorPrefix) {
@@ -162,6 +224,34 @@ public final class ScriptEngine {
     return box.run(new LuaClosure(p, box.globals), "@user_script", LuaValue.NONE);
   }
 
+  /**
+   * FCALL / FCALL_RO of function {@code fn} of {@code lib}: the library's code runs in a fresh
+   * sandbox to register its functions, then the function's callback runs with the keys and
+   * arguments as its two parameters (functions have no KEYS or ARGV globals).
+   */
+  static Reply fcall(CommandContext ctx, KeyspaceCommandTable table, FunctionLibrary lib,
+      FunctionLibrary.Function fn, byte[][] keys, byte[][] args, boolean roCommand) {
+    FunctionLibrary.Meta meta = FunctionLibrary.meta(lib.code());
+    ScriptRun run = new ScriptRun(ctx, table, FunctionLibrary.script(lib.code(), meta, fn.flags()),
+        fn.name(), roCommand || fn.flags().contains(ScriptFlag.NO_WRITES), keys);
+    Sandbox box = sandbox(run);
+    box.seal();
+    LuaFunction callback = null;
+    try {
+      for (FunctionLibrary.Registered r : FunctionLibrary.register(box, lib.code(), meta)) {
+        if (r.function().name().equals(fn.name())) {
+          callback = r.callback();
+        }
+      }
+    } catch (RedisError e) {
+      return e.reply();
+    }
+    if (callback == null) {
+      return Reply.error("ERR Function not found");
+    }
+    return box.run(callback, "@user_function", LuaValue.varargsOf(array(keys), array(args)));
+  }
+
   static LuaTable array(byte[][] items) {
     LuaTable t = new LuaTable(items.length, 0);
     for (int i = 0; i < items.length; i++) {
@@ -195,6 +285,17 @@ public final class ScriptEngine {
       @Override
       public Varargs invoke(Varargs a) {
         return load.invoke(varargsOf(a.checkstring(1), a.optvalue(2, a.arg1()), valueOf("t")));
+      }
+    });
+    LuaValue tonumber = g.rawget("tonumber");
+    g.rawset("tonumber", new VarArgFunction() {
+      @Override
+      public Varargs invoke(Varargs a) {
+        // Lua 5.1 reads base-10 strings with C's strtod (inf, nan, hex, spaces around).
+        if (a.arg1().type() == TSTRING && (a.isnoneornil(2) || a.arg(2).eq_b(valueOf(10)))) {
+          return LuaReplies.str2d(LuaReplies.bytes(a.arg1().checkstring()));
+        }
+        return tonumber.invoke(a);
       }
     });
     LuaValue tostring = g.rawget("tostring");
@@ -247,15 +348,7 @@ public final class ScriptEngine {
         return r;
       }
     });
-    LuaTable meta = new LuaTable();
-    meta.rawset(LuaValue.INDEX, new VarArgFunction() {
-      @Override
-      public Varargs invoke(Varargs a) {
-        throw new LuaError("Script attempted to access nonexistent global variable '"
-            + a.arg(2).tojstring() + "'");
-      }
-    });
-    g.setmetatable(meta);
+    g.setmetatable(MISSING_GLOBAL);
     return new Sandbox(g, run, guard);
   }
 
@@ -290,6 +383,8 @@ public final class ScriptEngine {
 
     /** Calls {@code f} and converts its result or error into the client's reply. */
     Reply run(LuaFunction f, String source, Varargs args) {
+      RunningScripts.Running running =
+          RunningScripts.started(run, source.equals("@user_function"));
       try {
         LuaValue result = f.invoke(args).arg1();
         return LuaReplies.toReply(result, run.resp3);
@@ -297,6 +392,8 @@ public final class ScriptEngine {
         return errorReply(e, source);
       } catch (StackOverflowError e) {
         return Reply.error("ERR Error running script " + run.name + ", stack overflow");
+      } finally {
+        RunningScripts.finished(running);
       }
     }
 
@@ -312,6 +409,10 @@ public final class ScriptEngine {
         if (m.matches()) {
           guard.errorLine = m.group(2);
           text = m.group(1) + ":" + m.group(2) + ": " + m.group(3);
+        } else if (obj != null && positioned(e) && guard.lastLine() != null) {
+          // Raised by a library function called in tail position ("return cjson.decode(x)"):
+          // LuaJ has left the caller's frame, C Lua still names its line.
+          text = source.substring(1) + ":" + guard.lastLine() + ": " + text;
         }
         msg = "ERR " + text;
       }
@@ -340,6 +441,19 @@ public final class ScriptEngine {
     private Prototype lastProto;
     private int lastPc;
 
+    /** While a library's code registers its functions: the count it may not pass. */
+    private long loadLimit = Long.MAX_VALUE;
+
+    /** Bounds the next {@code n} instructions, as Redis bounds FUNCTION LOAD by a timeout. */
+    void limitLoad(long n) {
+      loadLimit = count + n;
+    }
+
+    void endLoad() {
+      loadLimit = Long.MAX_VALUE;
+      stopped = false;
+    }
+
     Guard(ScriptRun run) {
       this.run = run;
       this.limit = run.ctx.keyspace().writable() ? applyInstructionLimit : Long.MAX_VALUE;
@@ -358,6 +472,10 @@ public final class ScriptEngine {
         // Stays stopped: a pcall cannot catch the kill and go on.
         stopped = true;
         run.checkKilled();
+      }
+      if (count > loadLimit) {
+        stopped = true;
+        throw new LuaError(LuaReplies.errorTable("FUNCTION LOAD timeout"));
       }
       if (count > limit) {
         stopped = true;

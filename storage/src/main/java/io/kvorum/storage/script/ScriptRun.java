@@ -56,6 +56,16 @@ final class ScriptRun {
     this.random = new Lrand48((int) ctx.random().nextLong());
   }
 
+  /** The slot of the declared keys, -1 when none were declared. */
+  int slot() {
+    return slot;
+  }
+
+  /** Whether the run is part of a log entry (every replica runs it, so none may stop it). */
+  boolean replicated() {
+    return ctx.keyspace().writable();
+  }
+
   /** Asks the run to stop at its next instruction check (SCRIPT KILL). */
   void kill() {
     killed = true;

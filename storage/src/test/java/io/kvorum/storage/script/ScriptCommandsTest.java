@@ -126,6 +126,59 @@ class ScriptCommandsTest {
     assertThat(r("eval", s, "1", "a")).isEqualTo("-ERR Write commands are not allowed from "
         + "read-only scripts. script: " + sha(s) + ", on @user_script:2.");
     assertThat(r("get", "a")).isEqualTo("(nil)");
+    // A shebang without no-writes declares a writer: EVAL_RO refuses it before it runs.
+    assertThat(r("eval_ro", "#!lua\nreturn 1", "0"))
+        .isEqualTo("-ERR Can not execute a script with write flag using *_ro command.");
+    assertThat(r("eval_ro", "#!lua flags=no-writes\nreturn 1", "0")).isEqualTo(":1");
+  }
+
+  @Test
+  void theGlobalsMetatableIsReadonlyToo() {
+    // Shared by every run: a script changing it would change the next ones.
+    String s = "getmetatable(_G).__index = nil return 1";
+    assertThat(r("eval", s, "0")).isEqualTo("-ERR user_script:1: Attempt to modify a readonly "
+        + "table script: " + sha(s) + ", on @user_script:1.");
+    s = "return nosuch";
+    assertThat(r("eval", s, "0")).isEqualTo("-ERR user_script:1: Script attempted to access "
+        + "nonexistent global variable 'nosuch' script: " + sha(s) + ", on @user_script:1.");
+  }
+
+  @Test
+  void numbersConvertAsCLuaAndX86Do() {
+    // Values from redis-server 7.0.15: tonumber is strtod, and (long long) of a double out of
+    // range (or NaN) is the smallest long on x86-64.
+    String[][] cases = {{"-inf", ":-9223372036854775808", "-inf"}, {" 12 ", ":12", "12"},
+        {"0x10", ":16", "16"}, {"1e2", ":100", "100"}, {"nan", ":-9223372036854775808", "nan"},
+        {"12abc", "(nil)", "nil"}, {"", "(nil)", "nil"}, {"  ", "(nil)", "nil"},
+        {"infinity", ":-9223372036854775808", "inf"},
+        {"9223372036854775807", ":-9223372036854775808", "9.2233720368548e+18"},
+        {"5e-324", ":0", "4.9406564584125e-324"}, {"0x", "(nil)", "nil"}};
+    for (String[] c : cases) {
+      assertThat(r("eval", "return tonumber(ARGV[1])", "0", c[0])).as(c[0]).isEqualTo(c[1]);
+      assertThat(r("eval", "return tostring(tonumber(ARGV[1]))", "0", c[0])).as(c[0])
+          .isEqualTo(c[2]);
+    }
+    assertThat(r("eval", "return {1e300, -1e300, 0/0, -2.5}", "0"))
+        .isEqualTo("[:-9223372036854775808, :-9223372036854775808, :-9223372036854775808, :-2]");
+  }
+
+  @Test
+  void libraryErrorsInTailCallsNameTheLineAsCLuaDoes() {
+    String s = "return cjson.decode(ARGV[1])";
+    assertThat(r("eval", s, "0")).isEqualTo("-ERR user_script:1: bad argument #1 to 'decode' "
+        + "(string expected, got nil) script: " + sha(s) + ", on @user_script:1.");
+    assertThat(r("eval", s, "0", "[1,")).isEqualTo("-ERR user_script:1: Expected value but "
+        + "found T_END at character 4 script: " + sha(s) + ", on @user_script:1.");
+    s = "return cjson.decode()";
+    assertThat(r("eval", s, "0")).isEqualTo("-ERR user_script:1: bad argument #1 to 'decode' "
+        + "(expected 1 argument) script: " + sha(s) + ", on @user_script:1.");
+    s = "return cjson.decode({})";
+    assertThat(r("eval", s, "0")).isEqualTo("-ERR user_script:1: bad argument #1 to 'decode' "
+        + "(string expected, got table) script: " + sha(s) + ", on @user_script:1.");
+    assertThat(r("eval", "return cjson.decode(5)", "0")).isEqualTo(":5");
+    // error(msg, 0) asks for no position, in a tail call too.
+    s = "return error('bare', 0)";
+    assertThat(r("eval", s, "0")).isEqualTo("-ERR bare script: " + sha(s) + ", on @user_script:1.");
   }
 
   @Test
