@@ -54,7 +54,8 @@ public final class MetaClient implements AutoCloseable {
     if (local != null) {
       return submitLocal(local, m, RaftClientRequest.writeRequestType());
     }
-    return remote().thenCompose(c -> c.async().send(m)).thenApply(MetaClient::mapOf);
+    return remote().thenCompose(c -> dropOnFailure(c, c.async().send(m)))
+        .thenApply(MetaClient::mapOf);
   }
 
   /** A linearizable read of the map from the meta group's leader. */
@@ -64,8 +65,29 @@ public final class MetaClient implements AutoCloseable {
       return submitLocal(local, MetaStateMachine.MapQuery.INSTANCE,
           RaftClientRequest.readRequestType());
     }
-    return remote().thenCompose(c -> c.async().sendReadOnly(Message.EMPTY))
+    return remote().thenCompose(c -> dropOnFailure(c, c.async().sendReadOnly(Message.EMPTY)))
         .thenApply(MetaClient::mapOf);
+  }
+
+  /**
+   * A Ratis client whose async call failed after its retries closes its sliding window for
+   * good ({@code AlreadyClosedException} on every later call), so it is replaced: the next call
+   * builds a fresh one. Without this a node that once lost the meta leader under load could
+   * never admit a joiner or change the map again.
+   */
+  private CompletableFuture<RaftClientReply> dropOnFailure(RaftClient c,
+      CompletableFuture<RaftClientReply> call) {
+    return call.whenComplete((r, e) -> {
+      if (e != null) {
+        discard(c);
+      }
+    });
+  }
+
+  private synchronized void discard(RaftClient c) {
+    if (remote == c) {
+      closeRemote();
+    }
   }
 
   /** The local meta division if it is the leader, else null. */
