@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -49,6 +50,8 @@ public final class KeyspaceDispatcher implements GroupDispatch {
   private static final Set<String> SCAN_TYPES =
       Set.of("string", "list", "set", "zset", "hash", "stream");
 
+  /** How often a write refused during a leadership move looks for the new leader. */
+  private static final Duration LEADERSHIP_POLL = Duration.ofMillis(50);
   private final SlotGroupRouter router;
   private final Duration routeWait;
   private final ScanCursors cursors;
@@ -93,35 +96,64 @@ public final class KeyspaceDispatcher implements GroupDispatch {
 
   /**
    * Writes proposed as one log entry of {@code group}; one reply per command. A write refused
-   * because leadership moved is answered with {@code MOVED} (a known new leader) or {@code
-   * TRYAGAIN}, never retried here: the client decides.
+   * because leadership moved (never appended, or appended and then truncated: the router tells
+   * those from unknown outcomes) is not retried here, since a connection's pipelined writes
+   * could then overtake each other; its error waits for the new leader instead, as a command
+   * arriving during an election does: {@code MOVED} to it, or {@code TRYAGAIN} when none is
+   * known within the route wait.
    */
   @Override
   public CompletableFuture<List<Reply>> write(
       int group, int[] slots, List<byte[][]> commands, boolean resp3) {
     return routed(group, () -> writeLocal(group, slots, commands, resp3),
-        refusal -> {
-          List<Reply> out = new ArrayList<>(slots.length);
-          for (int slot : slots) {
-            out.add(refusalFor(refusal, slot));
-          }
-          return out;
-        });
+        refusal -> refusedWrites(refusal, slots));
+  }
+
+  private static List<Reply> refusedWrites(Route refusal, int[] slots) {
+    List<Reply> out = new ArrayList<>(slots.length);
+    for (int slot : slots) {
+      out.add(refusalFor(refusal, slot));
+    }
+    return out;
   }
 
   private CompletableFuture<List<Reply>> writeLocal(
       int group, int[] slots, List<byte[][]> commands, boolean resp3) {
     return call(() -> router.write(group, commands, resp3)).handle((replies, error) -> {
       if (error == null) {
-        return replies;
+        return CompletableFuture.completedFuture(replies);
       }
       Throwable cause = unwrap(error);
-      List<Reply> out = new ArrayList<>(slots.length);
-      for (int slot : slots) {
-        out.add(failure(cause, slot, group));
+      if (cause instanceof NotLeaderException) {
+        return newLeader(group, System.nanoTime() + routeWait.toNanos()).thenApply(route ->
+            route instanceof Route.Remote
+                ? refusedWrites(route, slots) : failures(cause, slots, group));
       }
-      return out;
-    });
+      return CompletableFuture.completedFuture(failures(cause, slots, group));
+    }).thenCompose(Function.identity());
+  }
+
+  private List<Reply> failures(Throwable cause, int[] slots, int group) {
+    List<Reply> out = new ArrayList<>(slots.length);
+    for (int slot : slots) {
+      out.add(failure(cause, slot, group));
+    }
+    return out;
+  }
+
+  /**
+   * The group's route once another node leads it, polled every {@link #LEADERSHIP_POLL}: a
+   * leader handing over leadership still looks local until its successor is elected. Whatever
+   * the route is at {@code deadline} otherwise.
+   */
+  private CompletableFuture<Route> newLeader(int group, long deadline) {
+    Route now = router.route(group);
+    if (now instanceof Route.Remote || System.nanoTime() >= deadline) {
+      return CompletableFuture.completedFuture(now);
+    }
+    return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(
+            LEADERSHIP_POLL.toMillis(), TimeUnit.MILLISECONDS))
+        .thenCompose(x -> newLeader(group, deadline));
   }
 
   /** Where a WATCH starts, or the error (MOVED, CLUSTERDOWN …) to answer instead. */

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -190,6 +191,17 @@ class GatewayEndToEndTest {
       }
       node.router.failNextWrite(group);
       assertThat(c.call("SET", "moved-key", "v")).startsWith("-TRYAGAIN ");
+      assertThat(c.call("GET", "moved-key")).isEqualTo("$-1\r\n");
+      // Refused while leadership is being handed over: the reply waits for the successor and
+      // redirects there, rather than failing while the old leader still looks local.
+      node.router.failNextWrite(group);
+      CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(() -> node.router
+          .route(group, new Route.Remote("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "10.1.2.4", 7001)));
+      try {
+        assertThat(c.call("SET", "moved-key", "v")).isEqualTo("-MOVED " + slot + " 10.1.2.4:7001\r\n");
+      } finally {
+        node.router.route(group, null);
+      }
       assertThat(c.call("GET", "moved-key")).isEqualTo("$-1\r\n");
     }
   }
