@@ -64,7 +64,9 @@ class ProxyPortClusterTest {
   }
 
   private Jedis proxyClient() {
-    return new Jedis(proxyNode.host(), cluster.proxyPort(0), 10_000);
+    // One test pipelines 6,000 forwarded commands; on a starved 2-core CI machine their first
+    // reply alone took over 10 s, so the socket timeout leaves room for that.
+    return new Jedis(proxyNode.host(), cluster.proxyPort(0), 30_000);
   }
 
   /** Leader RESP port of every slot, from CLUSTER SLOTS on the proxy node's cluster port. */
