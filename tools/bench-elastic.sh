@@ -202,11 +202,14 @@ wait_balanced() {
 
 # client_loop DIR STOP_FILE SECONDS: redis-benchmark --cluster chunks (-t set,get) back to back
 # until STOP_FILE exists or SECONDS passed (0: no limit). A chunk's CSV is DIR/chunk-N.csv; a
-# chunk that fails (e.g. a node closed connections mid-move) is counted in DIR/errors.
+# chunk that fails is listed in DIR/errors. redis-benchmark 7.0 gives up on a chunk when a slot
+# moves to a master it did not know at its start ("could not find node with ID"), as happens once
+# the new node leads a group; the next chunk starts from the new CLUSTER NODES.
 client_loop() {
-  local dir=$1 stop_file=$2 seconds=$3 n=0 start=$SECONDS port
+  local dir=$1 stop_file=$2 seconds=$3 n=0 start=$SECONDS port start_ns
   mkdir -p "$dir"
   : >"$dir/errors"
+  start_ns=$(date +%s%N)
   while [ ! -e "$stop_file" ]; do
     if [ "$seconds" -gt 0 ] && [ $((SECONDS - start)) -ge "$seconds" ]; then break; fi
     n=$((n + 1))
@@ -218,6 +221,15 @@ client_loop() {
       sleep 0.5
     fi
   done
+  echo $(( ($(date +%s%N) - start_ns) / 1000000 )) >"$dir/wall-ms"
+}
+
+# wall_rate DIR: SET+GET requests of DIR's completed chunks per second of the whole loop, failed
+# chunks and redis-benchmark start-ups included (a lower bound, comparable between phases).
+wall_rate() {
+  local dir=$1 ok
+  ok=$(cat "$dir"/chunk-*.csv 2>/dev/null | grep -c '^"SET",' || true)
+  awk -v ok="$ok" -v n="$chunk_n" -v ms="$(cat "$dir/wall-ms")" 'BEGIN { if (ms > 0) printf "%.0f", ok * 2 * n * 1000 / ms; else print "n/a" }'
 }
 
 # summarize DIR TEST: "ops/s p50 p99 worst_p99 chunks" over DIR's chunks: ops/s = requests /
@@ -235,6 +247,8 @@ summarize() {
       printf "%.0f %.3f %.3f %.3f %d\n", k * n / secs, median(p50, k), median(p99, k), worst, k
     }'
 }
+
+mib() { awk -v b="$1" 'BEGIN { printf "%.0f MiB", b / 1048576 }'; }
 
 # ------------------------------------------------------------------------------------------
 say "4 nodes on $host:${ports[1]}-${ports[4]} (admin ${admin_ports[1]}-, raft ${raft_ports[1]}-), data in $work_dir"
@@ -282,6 +296,7 @@ say "settling $settle s (flushes, compactions)"
 sleep "$settle"
 before_status="$(status_json)"
 read -r before_min before_max < <(node_bytes "$before_status")
+before_du="$(du -sb "$work_dir/n1" | cut -f1)"
 
 # ---- baseline ---------------------------------------------------------------------------------
 say "warm-up chunk (not measured)"
@@ -341,12 +356,13 @@ print("%d keys of %d sampled batches read back byte for byte; %d of %d loaded ke
 # ---- report ---------------------------------------------------------------------------------
 new_bytes="$("${client_py[@]}" sizes <<<"$after_status" | awk -v id="$new_id" '$1 == id { print $3 }')"
 new_du="$(du -sb "$work_dir/n5" | cut -f1)"
-mib() { awk -v b="$1" 'BEGIN { printf "%.0f MiB", b / 1048576 }'; }
 read -r b_set b_set50 b_set99 b_setw b_setk < <(summarize "$work_dir/baseline" SET)
 read -r b_get b_get50 b_get99 b_getw b_getk < <(summarize "$work_dir/baseline" GET)
 read -r m_set m_set50 m_set99 m_setw m_setk < <(summarize "$work_dir/move" SET)
 read -r m_get m_get50 m_get99 m_getw m_getk < <(summarize "$work_dir/move" GET)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+b_wall="$(wall_rate "$work_dir/baseline")"
+m_wall="$(wall_rate "$work_dir/move")"
 move_errors=$(wc -l <"$work_dir/move/errors")
 base_errors=$(wc -l <"$work_dir/baseline/errors")
 
@@ -357,7 +373,7 @@ result_file="bench-results/bench-elastic-$(date +%Y%m%d-%H%M%S).txt"
   echo "# $(nproc) cores; $(redis-server --version 2>/dev/null | awk '{print $1, $2, $3}'); $(java -version 2>&1 | head -1); load average at start $load_at_start, at end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# $slot_groups slot groups, RF 3, --max-moves ${max_moves:-default (4)}; all 5 nodes and the clients on this machine"
   echo "# load: $loaded_keys keys x $value_size random bytes (MSET of $batch_keys) in ${load_seconds} s: $load_rate"
-  echo "# per node before the join: $(mib "$before_min")-$(mib "$before_max") on disk (target $gb GiB; sum of its groups' size_on_disk)"
+  echo "# per node before the join: $(mib "$before_min")-$(mib "$before_max") on disk (target $gb GiB; sum of its groups' size_on_disk); node 1's data dir $(mib "$before_du") incl. Raft logs"
   echo "# client load: redis-benchmark --cluster -c $clients -P 1 -d $data_size -r $keyspace -t set,get, chunks of -n $chunk_n;"
   echo "#   ops/s = requests / time in that test; p50/p99 = median of the chunks' own (ms), worst = largest chunk p99"
   printf '%-28s %s\n' "join -> balanced" "$move_seconds s (node in the map after $member_after s; balance confirmed $(( (balanced_ns - join_ns) / 1000000000 )) s after the join)"
@@ -369,6 +385,8 @@ result_file="bench-results/bench-elastic-$(date +%Y%m%d-%H%M%S).txt"
   printf '%-6s %14s %14s %9s %18s %18s %14s\n' test "before ops/s" "during ops/s" fraction "before p50/p99" "during p50/p99" "during worst"
   printf '%-6s %14s %14s %9s %18s %18s %14s\n' SET "$b_set" "$m_set" "$(ratio "$m_set" "$b_set")" "$b_set50/$b_set99" "$m_set50/$m_set99" "$m_setw"
   printf '%-6s %14s %14s %9s %18s %18s %14s\n' GET "$b_get" "$m_get" "$(ratio "$m_get" "$b_get")" "$b_get50/$b_get99" "$m_get50/$m_get99" "$m_getw"
+  printf '%-6s %14s %14s %9s\n' "both*" "$b_wall" "$m_wall" "$(ratio "$m_wall" "$b_wall")"
+  echo "# both*: SET+GET requests of completed chunks per wall-clock second of the phase (failed chunks and redis-benchmark start-ups count as time)"
   echo "# chunks: baseline $b_setk ok, $base_errors failed; during the move $m_setk ok, $move_errors failed (redis-benchmark exited with an error; not counted above)"
   cat "$work_dir/baseline/errors" "$work_dir/move/errors" | sed 's/^/#   /' | head -n 10
 } | tee "$result_file"
