@@ -11,7 +11,7 @@ MVN ?= mvn
 MVN_FLAGS ?=
 JAR := server/target/kvorum.jar
 
-.PHONY: help deps docker-deps build run cluster test bench clean base-image image compose-up compose-down soak
+.PHONY: help deps docker-deps build run cluster test bench bench-elastic clean base-image image compose-up compose-down soak
 
 DOCKER_IMAGE ?= kvorum/kvorum:dev
 # docker-compose (Debian's package) or the compose plugin of a newer Docker
@@ -30,6 +30,7 @@ help:
 	@echo "make compose-down stop it and delete its volumes"
 	@echo "make soak     build, then the container fault scenarios for longer (SOAK_SECONDS per scenario, default 300)"
 	@echo "make bench    deps + build, then redis-benchmark against redis-server and Kvorum side by side"
+	@echo "make bench-elastic  deps + build, then a 5th node joins 4 nodes holding BENCH_ELASTIC_GB (1) GiB each: move time, throughput during it"
 	@echo "make clean    remove build outputs (keeps ./data and bench-results/)"
 
 deps:
@@ -76,6 +77,9 @@ soak: deps docker-deps build
 
 bench: deps build
 	tools/bench.sh
+
+bench-elastic: deps build
+	tools/bench-elastic.sh
 
 clean:
 	$(MVN) -q -B $(MVN_FLAGS) clean

@@ -5,6 +5,8 @@
 # - redis-server, redis-cli and redis-benchmark (Debian: redis-server, redis-tools) are the
 #   oracle for the differential tests and the baseline for the benchmark; installed with apt
 #   when missing and we are root.
+# - python3 (standard library only) drives tools/cluster.sh, tools/bench.sh and
+#   tools/bench-elastic.sh; installed with apt when missing and we are root.
 # - Debian's redis-server package starts a system Redis on 6379 when installed. That one
 #   would take Kvorum's default port, so it is stopped (and kept from starting during our
 #   install in the first place).
@@ -46,6 +48,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends redis-server redis-tools >/dev/null
 fi
 
+# --- python3 --------------------------------------------------------------------------------
+if ! command -v python3 >/dev/null 2>&1; then
+  [ "$(id -u)" = "0" ] || fail "python3 not found; install it as root: apt-get install -y python3"
+  echo "deps: installing python3"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends python3 >/dev/null
+fi
+
 # --- no system Redis on 6379 ---------------------------------------------------------------
 # Only the packaged service is touched (its pid file), never a redis-server someone started.
 system_pid_file=/run/redis/redis-server.pid
@@ -63,4 +74,4 @@ if [ -s "$system_pid_file" ] && kill -0 "$(cat "$system_pid_file")" 2>/dev/null;
   fi
 fi
 
-echo "deps: ok (java $java_version, $(mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g'), $(redis-server --version | awk '{print $1, $2, $3}'))"
+echo "deps: ok (java $java_version, $(mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g'), $(redis-server --version | awk '{print $1, $2, $3}'), $(python3 --version))"
