@@ -22,6 +22,8 @@ import java.nio.file.Path;
  * @param maxMoves        replica moves the balancer runs at once
  * @param adminToken      shared secret every admin and node-to-node gRPC call must carry; null
  *                        when off
+ * @param leaderLease     reads on a group's leader are served under Ratis's leader lease (no
+ *                        heartbeat round per read), relying on bounded clock drift between nodes
  */
 public record ServerConfig(
     String bind,
@@ -46,7 +48,8 @@ public record ServerConfig(
     String zone,
     int nodeDownTimeoutSeconds,
     int maxMoves,
-    String adminToken) {
+    String adminToken,
+    boolean leaderLease) {
 
   /** {@link #proxyPort} when the node has no proxy port. */
   public static final int NO_PROXY_PORT = -1;

@@ -44,6 +44,7 @@ public final class ServerConfigLoader {
     DEFAULTS.put("node-down-timeout", "60");
     DEFAULTS.put("max-moves", "4");
     DEFAULTS.put("admin-token", null);
+    DEFAULTS.put("leader-lease", "no");
   }
 
   private ServerConfigLoader() {}
@@ -164,7 +165,8 @@ public final class ServerConfigLoader {
         m.get("zone") == null ? "" : m.get("zone").strip(),
         bounded(m, "node-down-timeout", 1, 86_400),
         bounded(m, "max-moves", 1, 64),
-        m.get("admin-token") == null || m.get("admin-token").isEmpty() ? null : m.get("admin-token"));
+        m.get("admin-token") == null || m.get("admin-token").isEmpty() ? null : m.get("admin-token"),
+        yesNo(m, "leader-lease"));
   }
 
   /** A wildcard bind address is not an address clients can be sent to. */
@@ -187,6 +189,18 @@ public final class ServerConfigLoader {
           + v);
     }
     return v;
+  }
+
+  /** A switch in Redis's config spelling: yes or no. */
+  private static boolean yesNo(Map<String, String> m, String name) {
+    String v = m.get(name).strip().toLowerCase(java.util.Locale.ROOT);
+    if (v.equals("yes")) {
+      return true;
+    }
+    if (v.equals("no")) {
+      return false;
+    }
+    throw new IllegalArgumentException(name + " must be yes or no: " + m.get(name));
   }
 
   private static int positive(Map<String, String> m, String name) {

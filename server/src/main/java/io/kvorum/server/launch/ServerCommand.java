@@ -102,6 +102,11 @@ public final class ServerCommand implements Callable<Integer> {
       description = "shared secret every admin and node-to-node gRPC call must carry")
   String adminToken;
 
+  @Option(names = "--leader-lease", paramLabel = "yes|no", arity = "0..1", fallbackValue = "yes",
+      description = "serve leader reads under a Raft leader lease, without a heartbeat round per "
+          + "read; assumes bounded clock drift between nodes (default no)")
+  String leaderLease;
+
   @Override
   public Integer call() {
     Map<String, String> flags = new LinkedHashMap<>();
@@ -126,6 +131,7 @@ public final class ServerCommand implements Callable<Integer> {
     flags.put("node-down-timeout", nodeDownTimeout);
     flags.put("max-moves", maxMoves);
     flags.put("admin-token", adminToken);
+    flags.put("leader-lease", leaderLease);
     ServerConfig cfg;
     try {
       cfg = ServerConfigLoader.load(flags, System.getenv(), config);

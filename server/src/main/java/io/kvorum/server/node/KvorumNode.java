@@ -108,7 +108,7 @@ public final class KvorumNode implements AutoCloseable {
         defaults.replicationFactor(),
         defaults.electionTimeoutMin(),
         defaults.electionTimeoutMax(),
-        defaults.leaderLease(),
+        config.leaderLease(),
         defaults.snapshotEvery(),
         Math.toIntExact(config.queryBufferLimit() + ENTRY_OVERHEAD),
         config.blockCacheBytes(),

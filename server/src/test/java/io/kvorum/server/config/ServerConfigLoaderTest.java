@@ -98,4 +98,19 @@ class ServerConfigLoaderTest {
     assertThatThrownBy(() -> ServerConfigLoader.load(Map.of("proxy-port", "99999"), Map.of(), null))
         .hasMessageContaining("proxy-port must be a TCP port");
   }
+
+  @Test
+  void theLeaderLeaseIsOffUnlessSwitchedOnWithYes() throws Exception {
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of(), null).leaderLease()).isFalse();
+    assertThat(ServerConfigLoader.load(Map.of("leader-lease", "yes"), Map.of(), null)
+        .leaderLease()).isTrue();
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of("KVORUM_LEADER_LEASE", "YES"), null)
+        .leaderLease()).isTrue();
+    Path file = dir.resolve("lease.conf");
+    Files.writeString(file, "leader-lease yes\n");
+    assertThat(ServerConfigLoader.load(Map.of("leader-lease", "no"), Map.of(), file)
+        .leaderLease()).isFalse();
+    assertThatThrownBy(() -> ServerConfigLoader.load(Map.of("leader-lease", "1"), Map.of(), null))
+        .hasMessage("leader-lease must be yes or no: 1");
+  }
 }
