@@ -137,7 +137,8 @@ class KeyspaceLanesTest {
 
   final ControlledRouter router = new ControlledRouter();
   final KeyspaceDispatcher dispatcher = new KeyspaceDispatcher(router, Duration.ofSeconds(2), 100);
-  final List<String> replies = new ArrayList<>();
+  /** Synchronized: a refused write's reply may come from the dispatcher's route-wait timer. */
+  final List<String> replies = java.util.Collections.synchronizedList(new ArrayList<>());
   final KeyspaceLanes lanes = new KeyspaceLanes(dispatcher, Runnable::run, () -> { }, 2);
 
   ReplySink sink(String name) {
@@ -265,6 +266,11 @@ class KeyspaceLanesTest {
     lanes.flush();
     router.routes.put(2, new Route.Unavailable("x"));
     router.calls.get(1).future.completeExceptionally(new NotLeaderException(2, "moved"));
+    // No leader known: the reply waits out the route wait (2 s here) for one, then TRYAGAIN.
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (replies.size() < 2 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
     assertThat(replies.get(1)).startsWith("set a 2=-TRYAGAIN");
     assertThat(router.calls).hasSize(2);
     router.routes.remove(2);
