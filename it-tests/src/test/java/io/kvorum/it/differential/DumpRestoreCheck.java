@@ -36,12 +36,14 @@ final class DumpRestoreCheck {
   /** Redis 7.0's stream payloads (STREAM_LISTPACKS, _2, _3). */
   private static final Set<Integer> STREAM_TYPES = Set.of(15, 19, 21);
   /**
-   * Whether the target DUMPs and RESTOREs streams ({@code -Dkvorum.diff.streamPayloads}). Without
+   * Whether the target DUMPs and RESTOREs streams ({@code -Dkvorum.diff.streamPayloads}, on by
+   * default; {@code =false} is for a target without stream payloads). Without
    * it a stream's payload is not compared, and RESTORE gets a bad payload instead. With it, Redis
    * judges the target's stream payload by its content (entries, IDs, counters, groups, PELs and
    * consumers; node layout and clock readings aside), and stream payloads are restored like any.
    */
-  static final boolean STREAM_PAYLOADS = Boolean.getBoolean("kvorum.diff.streamPayloads");
+  static final boolean STREAM_PAYLOADS =
+      Boolean.parseBoolean(System.getProperty("kvorum.diff.streamPayloads", "true"));
   /** Keys on the oracle for restoring payloads there; deleted at once, outside the generator's pool. */
   private static final String MINE = "{dump-check}redis";
   private static final String THEIRS = "{dump-check}kvorum";
