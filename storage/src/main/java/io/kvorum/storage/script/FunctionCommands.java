@@ -101,7 +101,7 @@ public final class FunctionCommands {
     String everyShard = "request_policy:all_shards response_policy:all_succeeded";
     return List.of(
         KeyspaceCommand.of(of("fcall", -3, fcallFlags, 0, 0, 0, "@slow @scripting", ""),
-            FCALL_KEYS, (ctx, args) -> fcall(ctx, args, false)).alwaysLogged(),
+            FCALL_KEYS, (ctx, args) -> fcall(ctx, args, false)).alwaysLogged().runFirstOnLeader(),
         KeyspaceCommand.of(of("fcall_ro", -3, "readonly " + fcallFlags, 0, 0, 0,
             "@slow @scripting", ""), FCALL_KEYS, (ctx, args) -> fcall(ctx, args, true)),
         KeyspaceCommand.of(of("function", -2, "", 0, 0, 0, "@slow", ""), null),

@@ -64,9 +64,11 @@ public final class ScriptCommands {
     String evalFlags = "noscript stale skip_monitor no_mandatory_keys movablekeys";
     return List.of(
         KeyspaceCommand.of(of("eval", -3, evalFlags, 0, 0, 0, "@slow @scripting", ""),
-            NUMKEYS_AT_2, (ctx, args) -> eval(ctx, args, false, false)).alwaysLogged(),
+            NUMKEYS_AT_2, (ctx, args) -> eval(ctx, args, false, false)).alwaysLogged()
+            .runFirstOnLeader(),
         KeyspaceCommand.of(of("evalsha", -3, evalFlags, 0, 0, 0, "@slow @scripting", ""),
-            NUMKEYS_AT_2, (ctx, args) -> eval(ctx, args, true, false)).alwaysLogged(),
+            NUMKEYS_AT_2, (ctx, args) -> eval(ctx, args, true, false)).alwaysLogged()
+            .runFirstOnLeader(),
         KeyspaceCommand.of(of("eval_ro", -3, "readonly " + evalFlags, 0, 0, 0,
             "@slow @scripting", ""), NUMKEYS_AT_2, (ctx, args) -> eval(ctx, args, false, true)),
         KeyspaceCommand.of(of("evalsha_ro", -3, "readonly " + evalFlags, 0, 0, 0,
