@@ -28,7 +28,7 @@ import java.util.Set;
  * <p>Libraries live in every slot group (FUNCTION LOAD, DELETE, FLUSH and RESTORE are log
  * entries the gateway sends to every group of the cluster), so FCALL finds a function whichever
  * group its keys are in. FCALL is a log entry: the function runs at apply time on every
- * replica, like EVAL. FCALL_RO is a read.
+ * replica, and first on the leader, like EVAL. FCALL_RO is a read.
  */
 public final class FunctionCommands {
   private static final List<String> HELP = List.of(
