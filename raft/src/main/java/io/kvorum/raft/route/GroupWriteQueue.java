@@ -96,7 +96,8 @@ final class GroupWriteQueue {
     if (scripts == null || commands.stream().noneMatch(scripts::runsFirst)) {
       return add(List.of(plain(commands, resp3, false))).get(0).future();
     }
-    // Each script is a unit of its own; the writes between them keep their places.
+    // Each script is a unit of its own; the writes between them keep their places. (The gateway
+    // sends a script alone; a caller mixing them gets one failure for all if a part fails.)
     List<Pending> parts = new ArrayList<>();
     List<byte[][]> run = new ArrayList<>();
     for (byte[][] args : commands) {
