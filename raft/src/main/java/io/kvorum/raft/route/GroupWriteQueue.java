@@ -5,6 +5,7 @@ import io.kvorum.proto.slotgroup.CommandCall;
 import io.kvorum.proto.slotgroup.SlotGroupEntry;
 import io.kvorum.proto.slotgroup.Transaction;
 import io.kvorum.raft.group.ReplyMessage;
+import io.kvorum.storage.engine.SlotGroupStore;
 import io.kvorum.storage.reply.Reply;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,9 +25,38 @@ import java.util.function.LongSupplier;
  * before its entry is submitted, when every earlier entry of the group has been applied here
  * (nothing is in flight then): it goes first in its entry, carrying the applied index it was
  * checked at, or is answered with a null array at once if a watched key changed.
+ *
+ * <p>A write script (EVAL, EVALSHA, FCALL) holds the queue as an exclusive lane: once everything
+ * before it is applied, the leader runs it first ({@link ScriptLane#dryRun}, where SCRIPT KILL
+ * can stop it) while later writes wait, as they wait behind a script in Redis. A dry run that
+ * wrote is proposed alone in its entry with the clock and seed it ran with, guarded by the
+ * state it saw; if that state changed before it was applied (a new leader's entries), it is
+ * run again, at most {@link #SCRIPT_ATTEMPTS} times, then proposed unguarded. A killed dry run
+ * is answered at once; one that wrote nothing is answered from the dry run once a read barrier
+ * shows the state it saw is still the group's.
  */
 final class GroupWriteQueue {
+  /** Dry runs of one script before it is proposed unguarded (run only at apply, as a log entry). */
+  static final int SCRIPT_ATTEMPTS = 5;
+
+  /** How the queue runs write scripts first; null runs them only at apply. */
+  interface ScriptLane {
+    /** Whether {@code args} is a write script the leader runs first. */
+    boolean runsFirst(byte[][] args);
+
+    /** The dry run (off the caller's thread) with the entry's clock and seed. */
+    CompletableFuture<SlotGroupStore.DryRun> dryRun(
+        byte[][] args, boolean resp3, long timeMs, long seed);
+
+    /**
+     * After a linearizable read barrier: whether the group's last data change is still {@code
+     * lastDataChange}, so a dry run's reply from that state is current.
+     */
+    CompletableFuture<Boolean> unchangedSince(long lastDataChange);
+  }
+
   private final Function<SlotGroupEntry, CompletableFuture<ReplyMessage>> submitter;
+  private final ScriptLane scripts;
   private final int maxInFlight;
   private final int maxCommands;
   private final long maxBytes;
@@ -40,7 +70,7 @@ final class GroupWriteQueue {
    */
   private record Pending(List<byte[][]> commands, boolean resp3, long bytes,
       CompletableFuture<List<Reply>> future, boolean transaction, List<byte[]> liveKeys,
-      LongSupplier check) {}
+      LongSupplier check, boolean script) {}
 
   /**
    * @param maxInFlight entries of this group submitted but not yet applied before writes queue
@@ -49,15 +79,56 @@ final class GroupWriteQueue {
    */
   GroupWriteQueue(Function<SlotGroupEntry, CompletableFuture<ReplyMessage>> submitter,
       int maxInFlight, int maxCommands, long maxBytes) {
+    this(submitter, maxInFlight, maxCommands, maxBytes, null);
+  }
+
+  /** @param scripts runs write scripts first on the leader; null: only at apply */
+  GroupWriteQueue(Function<SlotGroupEntry, CompletableFuture<ReplyMessage>> submitter,
+      int maxInFlight, int maxCommands, long maxBytes, ScriptLane scripts) {
     this.submitter = submitter;
+    this.scripts = scripts;
     this.maxInFlight = maxInFlight;
     this.maxCommands = maxCommands;
     this.maxBytes = maxBytes;
   }
 
   CompletableFuture<List<Reply>> enqueue(List<byte[][]> commands, boolean resp3) {
-    return add(new Pending(commands, resp3, bytes(commands), new CompletableFuture<>(), false,
-        List.of(), null));
+    if (scripts == null || commands.stream().noneMatch(scripts::runsFirst)) {
+      return add(List.of(plain(commands, resp3, false))).get(0).future();
+    }
+    // Each script is a unit of its own; the writes between them keep their places. (The gateway
+    // sends a script alone; a caller mixing them gets one failure for all if a part fails.)
+    List<Pending> parts = new ArrayList<>();
+    List<byte[][]> run = new ArrayList<>();
+    for (byte[][] args : commands) {
+      if (scripts.runsFirst(args)) {
+        if (!run.isEmpty()) {
+          parts.add(plain(run, resp3, false));
+          run = new ArrayList<>();
+        }
+        parts.add(plain(List.<byte[][]>of(args), resp3, true));
+      } else {
+        run.add(args);
+      }
+    }
+    if (!run.isEmpty()) {
+      parts.add(plain(run, resp3, false));
+    }
+    add(parts);
+    CompletableFuture<?>[] all = parts.stream().map(Pending::future)
+        .toArray(CompletableFuture<?>[]::new);
+    return CompletableFuture.allOf(all).thenApply(v -> {
+      List<Reply> replies = new ArrayList<>(commands.size());
+      for (Pending p : parts) {
+        replies.addAll(p.future().join());
+      }
+      return replies;
+    });
+  }
+
+  private static Pending plain(List<byte[][]> commands, boolean resp3, boolean script) {
+    return new Pending(commands, resp3, bytes(commands), new CompletableFuture<>(), false,
+        List.of(), null, script);
   }
 
   /**
@@ -70,8 +141,8 @@ final class GroupWriteQueue {
    */
   CompletableFuture<Reply> enqueueTransaction(List<byte[][]> commands, boolean resp3,
       List<byte[]> liveKeys, LongSupplier check) {
-    return add(new Pending(commands, resp3, bytes(commands), new CompletableFuture<>(), true,
-        liveKeys, check)).thenApply(r -> r.get(0));
+    return add(List.of(new Pending(commands, resp3, bytes(commands), new CompletableFuture<>(),
+        true, liveKeys, check, false))).get(0).future().thenApply(r -> r.get(0));
   }
 
   private static long bytes(List<byte[][]> commands) {
@@ -84,10 +155,11 @@ final class GroupWriteQueue {
     return bytes;
   }
 
-  private CompletableFuture<List<Reply>> add(Pending p) {
+  /** Queues {@code parts} together, in order; returns them. */
+  private List<Pending> add(List<Pending> parts) {
     List<Pending> aborted = new ArrayList<>();
     synchronized (this) {
-      waiting.add(p);
+      waiting.addAll(parts);
       if (inFlight < maxInFlight) {
         inFlight++;
         // Submitted under the lock: the order entries reach Ratis is the order writes arrived.
@@ -95,7 +167,7 @@ final class GroupWriteQueue {
       }
     }
     abort(aborted);
-    return p.future();
+    return parts;
   }
 
   /** Watched transactions whose keys changed: EXEC's null reply (completed outside the lock). */
@@ -114,6 +186,10 @@ final class GroupWriteQueue {
       List<Pending> batch = takeBatch();
       long guard = -1;
       Pending first = batch.get(0);
+      if (first.script()) {
+        runScript(first, 1);
+        return;
+      }
       if (first.check() != null) {
         guard = first.check().getAsLong();
         if (guard < 0) {
@@ -135,6 +211,13 @@ final class GroupWriteQueue {
     int commands = 0;
     while (!waiting.isEmpty()) {
       Pending next = waiting.peek();
+      if (next.script()) {
+        // A script has the queue to itself: it goes alone, after everything before it.
+        if (batch.isEmpty()) {
+          batch.add(waiting.poll());
+        }
+        break;
+      }
       if (!batch.isEmpty() && next.check() != null) {
         // A watched transaction is checked against everything applied: it leads its own entry.
         break;
@@ -149,6 +232,86 @@ final class GroupWriteQueue {
       commands += next.commands().size();
     }
     return batch;
+  }
+
+  /**
+   * Attempt {@code attempt} of a write script, holding the queue's in-flight slot (everything
+   * before it is applied; everything after it waits): its dry run, then its guarded entry, its
+   * reply, or another attempt.
+   */
+  private void runScript(Pending p, int attempt) {
+    if (attempt > SCRIPT_ATTEMPTS) {
+      // The group kept changing under it: run it as any write, at apply only.
+      submit(List.of(p), -1);
+      return;
+    }
+    byte[][] args = p.commands().get(0);
+    long time = System.currentTimeMillis();
+    long seed = ThreadLocalRandom.current().nextLong();
+    CompletableFuture<SlotGroupStore.DryRun> dry;
+    try {
+      dry = scripts.dryRun(args, p.resp3(), time, seed);
+    } catch (RuntimeException e) {
+      dry = CompletableFuture.failedFuture(e);
+    }
+    dry.whenComplete((run, error) -> {
+      if (error != null) {
+        scriptDone(p, null, error);
+      } else if (run.killed()) {
+        scriptDone(p, List.of(run.reply()), null);
+      } else if (run.wrote()) {
+        CommandCall.Builder call = call(args, p.resp3()).setGuarded(true)
+            .setLastDataChange(run.lastDataChange());
+        propose(SlotGroupEntry.newBuilder().setTimeMs(time).setRandomSeed(seed).addCalls(call)
+            .build()).whenComplete((message, failure) -> {
+              if (failure == null && message.replies().get(0) == SlotGroupStore.GUARD_MOVED) {
+                runScript(p, attempt + 1);
+              } else {
+                scriptDone(p, failure == null ? message.replies() : null, failure);
+              }
+            });
+      } else {
+        unchangedSince(run.lastDataChange()).whenComplete((same, failure) -> {
+          if (failure != null) {
+            scriptDone(p, null, failure);
+          } else if (same) {
+            scriptDone(p, List.of(run.reply()), null);
+          } else {
+            runScript(p, attempt + 1);
+          }
+        });
+      }
+    });
+  }
+
+  private CompletableFuture<Boolean> unchangedSince(long lastDataChange) {
+    try {
+      return scripts.unchangedSince(lastDataChange);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private CompletableFuture<ReplyMessage> propose(SlotGroupEntry entry) {
+    try {
+      return submitter.apply(entry);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** A script is answered: the queue moves on first, as after any entry. */
+  private void scriptDone(Pending p, List<Reply> replies, Throwable error) {
+    List<Pending> aborted = new ArrayList<>();
+    synchronized (this) {
+      submitNext(aborted);
+    }
+    if (error != null) {
+      p.future().completeExceptionally(error);
+    } else {
+      p.future().complete(replies);
+    }
+    abort(aborted);
   }
 
   /** @param guard the applied index the first (watched) transaction was checked at, or -1 */
@@ -175,13 +338,7 @@ final class GroupWriteQueue {
         entry.addCalls(call(args, p.resp3()));
       }
     }
-    CompletableFuture<ReplyMessage> result;
-    try {
-      result = submitter.apply(entry.build());
-    } catch (RuntimeException e) {
-      result = CompletableFuture.failedFuture(e);
-    }
-    result.whenComplete((message, error) -> {
+    propose(entry.build()).whenComplete((message, error) -> {
       // The next entry goes to the log before this one's replies are delivered, so its fsync
       // overlaps the reply work instead of waiting for it.
       List<Pending> aborted = new ArrayList<>();

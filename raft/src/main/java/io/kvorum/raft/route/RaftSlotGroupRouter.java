@@ -13,6 +13,8 @@ import io.kvorum.raft.group.ReadTransactionMessage;
 import io.kvorum.raft.group.ReplyMessage;
 import io.kvorum.raft.group.SlotGroupStateMachine;
 import io.kvorum.raft.group.WriteMessage;
+import io.kvorum.storage.command.KeyspaceCommand;
+import io.kvorum.storage.command.KeyspaceCommandTable;
 import io.kvorum.storage.engine.SlotGroupStore;
 import io.kvorum.storage.keyspace.KeyspaceEvent;
 import io.kvorum.storage.reply.Reply;
@@ -142,10 +144,58 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
       // Keep a group's queue across map changes: it holds the order of writes in flight.
       queues[index] = index < previous.length ? previous[index] : new GroupWriteQueue(
           entry -> submit(index, new WriteMessage(entry), RaftClientRequest.writeRequestType()),
-          WRITES_IN_FLIGHT, MAX_COMMANDS_PER_ENTRY, maxEntryBytes);
+          WRITES_IN_FLIGHT, MAX_COMMANDS_PER_ENTRY, maxEntryBytes, new Scripts(index));
     }
     layout = new Layout(map, slotToGroup, ids, divisions, queues);
   }
+
+  /**
+   * Write scripts of one group, run first on this node (the leader) in a thread of their own: a
+   * script may run for seconds, and must not hold a Netty event loop or a Ratis thread.
+   */
+  private final class Scripts implements GroupWriteQueue.ScriptLane {
+    private final int group;
+
+    Scripts(int group) {
+      this.group = group;
+    }
+
+    @Override
+    public boolean runsFirst(byte[][] args) {
+      KeyspaceCommand c = KeyspaceCommandTable.standard().resolve(args);
+      return c != null && c.leaderFirst();
+    }
+
+    @Override
+    public CompletableFuture<SlotGroupStore.DryRun> dryRun(
+        byte[][] args, boolean resp3, long timeMs, long seed) {
+      return CompletableFuture.supplyAsync(
+          () -> localStore(group).dryRun(args, resp3, timeMs, seed), SCRIPT_THREADS);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> unchangedSince(long lastDataChange) {
+      // Once a linearizable read passed, this replica holds every committed entry.
+      return read(group, BARRIER, false)
+          .thenApply(ignored -> localStore(group).lastDataChange() == lastDataChange);
+    }
+  }
+
+  /** The read a script's reply waits for: any read, for its linearizable barrier. */
+  private static final byte[][] BARRIER = {
+      "exists".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+      "kvorum:barrier".getBytes(java.nio.charset.StandardCharsets.US_ASCII)};
+
+  /**
+   * Threads of the scripts' dry runs: one per group at most runs at a time (the group's write
+   * queue waits for it), so the pool is bounded by the groups this node leads.
+   */
+  private static final java.util.concurrent.ExecutorService SCRIPT_THREADS =
+      java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "script-dry-run");
+        t.setDaemon(true);
+        return t;
+      });
 
   /** Re-resolves local divisions (after groups were added on this node). */
   public void refreshDivisions() {

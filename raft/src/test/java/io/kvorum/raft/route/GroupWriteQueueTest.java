@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kvorum.proto.slotgroup.CommandCall;
 import io.kvorum.proto.slotgroup.SlotGroupEntry;
 import io.kvorum.raft.group.ReplyMessage;
+import io.kvorum.storage.engine.SlotGroupStore;
 import io.kvorum.storage.reply.Reply;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -180,5 +181,138 @@ class GroupWriteQueueTest {
     assertThat(entries).hasSize(3);
     apply(2);
     assertThat(d).isCompletedWithValue(List.of(new Reply.Status("d")));
+  }
+
+  /**
+   * Stands in for the leader's script runs: scripts are commands named {@code script…}; each dry
+   * run waits until the test completes it.
+   */
+  private final class FakeScripts implements GroupWriteQueue.ScriptLane {
+    final List<CompletableFuture<SlotGroupStore.DryRun>> dryRuns = new ArrayList<>();
+    /** Entries already submitted when each dry run started. */
+    final List<Integer> startedWithEntries = new ArrayList<>();
+    final List<Long> seeds = new ArrayList<>();
+    final List<Long> barriers = new ArrayList<>();
+    boolean unchanged = true;
+
+    @Override
+    public boolean runsFirst(byte[][] args) {
+      return new String(args[0], StandardCharsets.UTF_8).startsWith("script");
+    }
+
+    @Override
+    public CompletableFuture<SlotGroupStore.DryRun> dryRun(
+        byte[][] args, boolean resp3, long timeMs, long seed) {
+      CompletableFuture<SlotGroupStore.DryRun> f = new CompletableFuture<>();
+      dryRuns.add(f);
+      startedWithEntries.add(entries.size());
+      seeds.add(seed);
+      return f;
+    }
+
+    @Override
+    public CompletableFuture<Boolean> unchangedSince(long lastDataChange) {
+      barriers.add(lastDataChange);
+      return CompletableFuture.completedFuture(unchanged);
+    }
+  }
+
+  private static SlotGroupStore.DryRun wrote(long lastDataChange) {
+    return new SlotGroupStore.DryRun(new Reply.Status("dry"), true, false, lastDataChange);
+  }
+
+  @Test
+  void aScriptRunsFirstWithNothingInFlightAndIsProposedAloneGuardedWithItsClockAndSeed() {
+    FakeScripts scripts = new FakeScripts();
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts);
+    q.enqueue(commands("a"), false);
+    // One caller's batch: the script keeps its place between its writes.
+    CompletableFuture<List<Reply>> batch = q.enqueue(commands("b", "script1", "c"), true);
+    CompletableFuture<List<Reply>> later = q.enqueue(commands("d"), false);
+    assertThat(scripts.dryRuns).isEmpty();
+    apply(0);
+    assertThat(names(entries.get(1))).containsExactly("b");
+    assertThat(scripts.dryRuns).isEmpty();
+    apply(1);
+    // Everything before it is applied; nothing after it is submitted while it runs.
+    assertThat(scripts.startedWithEntries).containsExactly(2);
+    assertThat(entries).hasSize(2);
+    scripts.dryRuns.get(0).complete(wrote(17));
+    SlotGroupEntry guarded = entries.get(2);
+    assertThat(names(guarded)).containsExactly("script1");
+    assertThat(guarded.getCalls(0).getGuarded()).isTrue();
+    assertThat(guarded.getCalls(0).getLastDataChange()).isEqualTo(17);
+    assertThat(guarded.getCalls(0).getResp3()).isTrue();
+    assertThat(guarded.getRandomSeed()).isEqualTo(scripts.seeds.get(0));
+    apply(2);
+    // The applied run's reply is the script's, and the writes behind it move on.
+    assertThat(names(entries.get(3))).containsExactly("c", "d");
+    apply(3);
+    assertThat(batch).isCompletedWithValue(List.of(new Reply.Status("b"),
+        new Reply.Status("script1"), new Reply.Status("c")));
+    assertThat(later).isCompletedWithValue(List.of(new Reply.Status("d")));
+  }
+
+  @Test
+  void aKilledDryRunIsAnsweredWithoutAnEntry() {
+    FakeScripts scripts = new FakeScripts();
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts);
+    CompletableFuture<List<Reply>> script = q.enqueue(commands("script"), false);
+    CompletableFuture<List<Reply>> after = q.enqueue(commands("a"), false);
+    Reply killed = Reply.error("ERR Script killed by user with SCRIPT KILL...");
+    scripts.dryRuns.get(0).complete(new SlotGroupStore.DryRun(killed, true, true, 3));
+    assertThat(script).isCompletedWithValue(List.of(killed));
+    assertThat(scripts.barriers).isEmpty();
+    assertThat(names(entries.get(0))).containsExactly("a");
+    apply(0);
+    assertThat(after).isCompletedWithValue(List.of(new Reply.Status("a")));
+  }
+
+  @Test
+  void aDryRunThatWroteNothingIsAnsweredAfterABarrierOrRunsAgain() {
+    FakeScripts scripts = new FakeScripts();
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts);
+    CompletableFuture<List<Reply>> script = q.enqueue(commands("script"), false);
+    scripts.unchanged = false;
+    scripts.dryRuns.get(0).complete(
+        new SlotGroupStore.DryRun(new Reply.Status("stale"), false, false, 3));
+    // The state it read was overtaken before the barrier: it runs again.
+    assertThat(scripts.dryRuns).hasSize(2);
+    scripts.unchanged = true;
+    scripts.dryRuns.get(1).complete(
+        new SlotGroupStore.DryRun(new Reply.Status("fresh"), false, false, 4));
+    assertThat(scripts.barriers).containsExactly(3L, 4L);
+    assertThat(script).isCompletedWithValue(List.of(new Reply.Status("fresh")));
+    assertThat(entries).isEmpty();
+  }
+
+  @Test
+  void aScriptWhoseGuardMovedRunsAgainAndAtLastUnguarded() {
+    FakeScripts scripts = new FakeScripts();
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts);
+    CompletableFuture<List<Reply>> script = q.enqueue(commands("script"), false);
+    for (int attempt = 0; attempt < GroupWriteQueue.SCRIPT_ATTEMPTS; attempt++) {
+      scripts.dryRuns.get(attempt).complete(wrote(attempt));
+      assertThat(entries.get(attempt).getCalls(0).getGuarded()).isTrue();
+      results.get(attempt).complete(new ReplyMessage(List.of(SlotGroupStore.GUARD_MOVED)));
+    }
+    assertThat(scripts.dryRuns).hasSize(GroupWriteQueue.SCRIPT_ATTEMPTS);
+    SlotGroupEntry last = entries.get(GroupWriteQueue.SCRIPT_ATTEMPTS);
+    assertThat(names(last)).containsExactly("script");
+    assertThat(last.getCalls(0).getGuarded()).isFalse();
+    apply(GroupWriteQueue.SCRIPT_ATTEMPTS);
+    assertThat(script).isCompletedWithValue(List.of(new Reply.Status("script")));
+  }
+
+  @Test
+  void aFailedDryRunFailsTheScriptAndTheQueueKeepsGoing() {
+    FakeScripts scripts = new FakeScripts();
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts);
+    CompletableFuture<List<Reply>> script = q.enqueue(commands("script"), false);
+    CompletableFuture<List<Reply>> after = q.enqueue(commands("a"), false);
+    scripts.dryRuns.get(0).completeExceptionally(new NotLeaderException(0, "no replica"));
+    assertThat(script).isCompletedExceptionally();
+    apply(0);
+    assertThat(after).isCompletedWithValue(List.of(new Reply.Status("a")));
   }
 }

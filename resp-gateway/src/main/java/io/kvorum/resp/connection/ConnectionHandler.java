@@ -329,7 +329,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
           queue(entry, resp3));
       return;
     }
-    lanes.submit(group, slot, entry.isWrite(), resp3, args, queue(entry, resp3));
+    lanes.submit(group, slot, entry.isWrite(), resp3, args,
+        command != null && command.leaderFirst(), queue(entry, resp3));
   }
 
   /**

@@ -64,7 +64,17 @@ public final class KeyspaceLanes {
 
   /** A keyspace command for {@code group}; it starts at the next {@link #flush()}. */
   public void submit(int group, int slot, boolean write, boolean resp3, byte[][] args, ReplySink sink) {
-    Step step = new Step(group, slot, write, resp3, args, sink);
+    submit(group, slot, write, resp3, args, false, sink);
+  }
+
+  /**
+   * A keyspace command for {@code group}; {@code alone}: a write never coalesced with others (a
+   * write script, which the leader runs first and answers on its own, so a failure of its call
+   * is its own).
+   */
+  public void submit(int group, int slot, boolean write, boolean resp3, byte[][] args,
+      boolean alone, ReplySink sink) {
+    Step step = new Step(group, slot, write, resp3, args, alone, sink);
     if (barrierRunning || !blocked.isEmpty()) {
       blocked.add(step);
       return;
@@ -101,8 +111,9 @@ public final class KeyspaceLanes {
     Lane lane = lanes.computeIfAbsent(step.group, Lane::new);
     Op last = lane.waiting.peekLast();
     long bytes = maxBatchBytes == Long.MAX_VALUE ? 0 : bytes(step.args);
-    if (step.write && last != null && last.write && last.resp3 == step.resp3
-        && last.steps.size() < maxWriteBatch && last.bytes + bytes <= maxBatchBytes) {
+    if (step.write && last != null && last.write && last.resp3 == step.resp3 && !step.alone
+        && !last.steps.get(0).alone && last.steps.size() < maxWriteBatch
+        && last.bytes + bytes <= maxBatchBytes) {
       last.steps.add(step);
       last.bytes += bytes;
     } else {
@@ -255,7 +266,8 @@ public final class KeyspaceLanes {
     }
   }
 
-  private record Step(int group, int slot, boolean write, boolean resp3, byte[][] args, ReplySink sink) {}
+  private record Step(int group, int slot, boolean write, boolean resp3, byte[][] args,
+      boolean alone, ReplySink sink) {}
 
   private record Barrier(Supplier<CompletableFuture<Reply>> task, ReplySink sink) {}
 }

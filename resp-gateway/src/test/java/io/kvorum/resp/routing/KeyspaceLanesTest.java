@@ -212,6 +212,19 @@ class KeyspaceLanesTest {
   }
 
   @Test
+  void aWriteScriptIsNeverCoalescedWithOtherWrites() {
+    // (The batch limit is 2.)
+    write(0, "set a 1");
+    write(0, "set a 2");
+    lanes.submit(0, 0, true, false, cmd("eval x 0"), true, sink("eval x 0"));
+    write(0, "set a 3");
+    lanes.flush();
+    // Its failure is its own, and the writes around it keep their order in the group's queue.
+    assertThat(router.started())
+        .containsExactly("write0[set a 1, set a 2]", "write0[eval x 0]", "write0[set a 3]");
+  }
+
+  @Test
   void aBarrierWaitsForEverythingBeforeItAndHoldsEverythingAfter() {
     write(0, "set a 1");
     CompletableFuture<Reply> barrier = new CompletableFuture<>();

@@ -4,6 +4,7 @@ import io.kvorum.storage.keyspace.KeyMeta;
 import io.kvorum.storage.keyspace.Keyspace;
 import io.kvorum.storage.keyspace.RedisType;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What a keyspace command runs with: the keyspace of one slot group, the clock and randomness of
@@ -16,17 +17,20 @@ public final class CommandContext {
   private final boolean resp3;
   private final SplittableRandom random;
   private final boolean servesBlockedClient;
+  /** Set in a dry run (null otherwise) once SCRIPT KILL stopped it. */
+  private final AtomicBoolean killed;
 
   public CommandContext(Keyspace keyspace, boolean resp3, SplittableRandom random) {
-    this(keyspace, resp3, random, false);
+    this(keyspace, resp3, random, false, null);
   }
 
-  private CommandContext(
-      Keyspace keyspace, boolean resp3, SplittableRandom random, boolean servesBlockedClient) {
+  private CommandContext(Keyspace keyspace, boolean resp3, SplittableRandom random,
+      boolean servesBlockedClient, AtomicBoolean killed) {
     this.keyspace = keyspace;
     this.resp3 = resp3;
     this.random = random;
     this.servesBlockedClient = servesBlockedClient;
+    this.killed = killed;
   }
 
   public Keyspace keyspace() {
@@ -49,12 +53,37 @@ public final class CommandContext {
 
   /** This context for repeating the attempt of a client that is blocked. */
   public CommandContext servingBlockedClient() {
-    return new CommandContext(keyspace, resp3, random, true);
+    return new CommandContext(keyspace, resp3, random, true, killed);
   }
 
   /** True when the command repeats the attempt of a blocked client. */
   public boolean servesBlockedClient() {
     return servesBlockedClient;
+  }
+
+  /**
+   * This context for the leader's dry run of a write script: the keyspace is writable but its
+   * batch is thrown away, so the run is this node's alone and may be stopped (SCRIPT KILL).
+   */
+  public CommandContext dryRun() {
+    return new CommandContext(keyspace, resp3, random, servesBlockedClient, new AtomicBoolean());
+  }
+
+  /** True in the leader's dry run of a write script (see {@link #dryRun()}). */
+  public boolean isDryRun() {
+    return killed != null;
+  }
+
+  /** Records that SCRIPT KILL / FUNCTION KILL stopped this dry run. */
+  public void killed() {
+    if (killed != null) {
+      killed.set(true);
+    }
+  }
+
+  /** Whether SCRIPT KILL / FUNCTION KILL stopped this dry run. */
+  public boolean wasKilled() {
+    return killed != null && killed.get();
   }
 
   /**

@@ -12,14 +12,17 @@ package io.kvorum.storage.command;
  * @param everyGroup a keyless write whose effect every slot group of the cluster must hold
  *     (FUNCTION LOAD/DELETE/FLUSH/RESTORE): the gateway makes it a log entry in each group
  *     whichever node leads it, although Redis's tips say {@code request_policy:all_shards}
+ * @param leaderFirst a write script (EVAL, EVALSHA, FCALL): the leader runs it first against its
+ *     own state with the writes thrown away (where SCRIPT KILL can stop it) and proposes it only
+ *     once that run completed, guarded by the state it ran against
  */
 public record KeyspaceCommand(CommandSpec spec, KeyFinder keys, KeyspaceHandler handler,
-    Blocking blocking, boolean logged, boolean everyGroup) {
+    Blocking blocking, boolean logged, boolean everyGroup, boolean leaderFirst) {
 
-  /** An entry that is not {@link #everyGroup}. */
+  /** An entry that is neither {@link #everyGroup} nor {@link #leaderFirst}. */
   public KeyspaceCommand(CommandSpec spec, KeyFinder keys, KeyspaceHandler handler,
       Blocking blocking, boolean logged) {
-    this(spec, keys, handler, blocking, logged, false);
+    this(spec, keys, handler, blocking, logged, false, false);
   }
 
   /** An entry that never waits. */
@@ -39,12 +42,17 @@ public record KeyspaceCommand(CommandSpec spec, KeyFinder keys, KeyspaceHandler 
 
   /** This entry, run as a log entry whatever its flags say (see {@link #logged}). */
   public KeyspaceCommand alwaysLogged() {
-    return new KeyspaceCommand(spec, keys, handler, blocking, true, everyGroup);
+    return new KeyspaceCommand(spec, keys, handler, blocking, true, everyGroup, leaderFirst);
   }
 
   /** This entry, sent to every slot group of the cluster (see {@link #everyGroup}). */
   public KeyspaceCommand inEveryGroup() {
-    return new KeyspaceCommand(spec, keys, handler, blocking, logged, true);
+    return new KeyspaceCommand(spec, keys, handler, blocking, logged, true, leaderFirst);
+  }
+
+  /** This entry, run first on the leader before it is proposed (see {@link #leaderFirst}). */
+  public KeyspaceCommand runFirstOnLeader() {
+    return new KeyspaceCommand(spec, keys, handler, blocking, logged, everyGroup, true);
   }
 
   /** Whether the gateway must submit it as a log entry: a write, or {@link #logged}. */
@@ -57,7 +65,7 @@ public record KeyspaceCommand(CommandSpec spec, KeyFinder keys, KeyspaceHandler 
     if (!spec.has(CommandFlag.BLOCKING)) {
       throw new IllegalArgumentException(spec.name() + " is not flagged blocking");
     }
-    return new KeyspaceCommand(spec, keys, handler, rule, logged, everyGroup);
+    return new KeyspaceCommand(spec, keys, handler, rule, logged, everyGroup, leaderFirst);
   }
 
   public String name() {

@@ -49,6 +49,15 @@ public final class SlotGroupStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SlotGroupStore.class);
   private static final byte[] APPLIED = "applied".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] COUNTERS = "counters".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CHANGED = "changed".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * What a guarded call (a write script the leader ran first) answers when the group's data
+   * changed since its dry run: it did nothing, and the leader runs the script again. Compared by
+   * identity: replies reach the proposing leader as objects, and no script can return this one.
+   */
+  public static final Reply GUARD_MOVED =
+      new Reply.Error("TRYAGAIN the slot group changed before the script was applied");
 
   /** Term and index of the last log entry whose effects are in the database. */
   public record Applied(long term, long index) {
@@ -70,6 +79,12 @@ public final class SlotGroupStore implements AutoCloseable {
   private final ReentrantReadWriteLock openLock = new ReentrantReadWriteLock();
   private volatile Applied applied;
   private volatile Keyspace.Counters counters;
+  /**
+   * Index of the last applied entry that changed data (a configuration change or a leader no-op
+   * does not): what a guarded call is checked against. Persisted with the data, so it is a
+   * function of the log, the same on every replica.
+   */
+  private volatile long lastDataChange;
   /** Keyspace notifications are collected while applying (this node publishes them). */
   private volatile boolean notifying;
   /** Keys changed since the oldest WATCH of this group; guarded by applyLock. */
@@ -97,6 +112,7 @@ public final class SlotGroupStore implements AutoCloseable {
     }
     this.applied = readApplied();
     this.counters = readCounters();
+    this.lastDataChange = readLastDataChange();
     this.changes.advanced(applied.index());
     LOG.debug("opened {} at applied {}", dir, applied);
   }
@@ -145,6 +161,11 @@ public final class SlotGroupStore implements AutoCloseable {
 
   public Applied applied() {
     return applied;
+  }
+
+  /** Index of the last applied entry that changed data (see {@link #dryRun}). */
+  public long lastDataChange() {
+    return lastDataChange;
   }
 
   /** Number of keys (expired keys not yet deleted count, as in Redis's DBSIZE). */
@@ -203,6 +224,10 @@ public final class SlotGroupStore implements AutoCloseable {
             replies.add(runTransaction(call.getTransaction(), ks, random));
             continue;
           }
+          if (call.getGuarded()) {
+            replies.add(runGuarded(call, entry.getRandomSeed(), ks, view, next));
+            continue;
+          }
           byte[][] args = toArgs(call);
           int written = ks.writtenKeys().size();
           Reply reply = execute(args, call.getResp3(), ks, random);
@@ -212,9 +237,11 @@ public final class SlotGroupStore implements AutoCloseable {
           }
           replies.add(reply);
         }
-        writeSystem(view, term, index, next);
+        long changed = changedData(view, next, counters) ? index : lastDataChange;
+        writeSystem(view, term, index, next, changed);
         db.write(writeOptions, view.batch());
         counters = next;
+        lastDataChange = changed;
         applied = new Applied(term, index);
         changes.applied(index, ks.modifiedKeys(), ks.removedKeys(), ks.flushed());
         return new AppliedEntry(replies, List.copyOf(ks.writtenKeys()), List.copyOf(ks.events()));
@@ -225,6 +252,72 @@ public final class SlotGroupStore implements AutoCloseable {
       throw new StorageException("apply of index " + index + " failed", e);
     } finally {
       applyLock.unlock();
+    }
+  }
+
+  /** Whether an entry's batch holds writes so far, or it moved the key count or stamps. */
+  private static boolean changedData(
+      BatchView view, Keyspace.Counters now, Keyspace.Counters before) {
+    return view.batch().count() > 0 || now.keys != before.keys || now.stamp != before.stamp;
+  }
+
+  /**
+   * A write script the leader ran first ({@link #dryRun}): run only when nothing changed the
+   * group's data since that run (nor earlier in this entry), so this run sees the very state the
+   * dry run saw and, with the same clock and seed, does the same; otherwise nothing happens and
+   * {@link #GUARD_MOVED} tells the leader to run it again.
+   */
+  private Reply runGuarded(CommandCall call, long seed, Keyspace ks, BatchView view,
+      Keyspace.Counters next) {
+    if (call.getLastDataChange() != lastDataChange || changedData(view, next, counters)) {
+      return GUARD_MOVED;
+    }
+    return execute(toArgs(call), call.getResp3(), ks, new SplittableRandom(seed));
+  }
+
+  /**
+   * What the leader's dry run of a write script found: its reply; whether it wrote anything (its
+   * data, or EVAL's script cache: then it must be proposed, since Redis keeps a script's writes
+   * even when it fails later); whether SCRIPT KILL stopped it (before any write command, so it
+   * is over: nothing is proposed); and the last data change of the state it ran against (the
+   * proposed call's guard).
+   */
+  public record DryRun(Reply reply, boolean wrote, boolean killed, long lastDataChange) {}
+
+  /**
+   * Runs a write script (EVAL, EVALSHA, FCALL) once against the current state as a log entry
+   * would, with the entry's clock {@code timeMs} and seed, but in a batch that is thrown away
+   * and with {@link CommandContext#dryRun()} set, so SCRIPT KILL can stop it. Never blocks
+   * applies: it reads a RocksDB snapshot.
+   */
+  public DryRun dryRun(byte[][] args, boolean resp3, long timeMs, long seed) {
+    openLock.readLock().lock();
+    try {
+      ensureOpen();
+      org.rocksdb.Snapshot snapshot;
+      Keyspace.Counters at;
+      long changed;
+      applyLock.lock();
+      try {
+        // The snapshot, the counters and the last change describe one applied state.
+        snapshot = db.getSnapshot();
+        at = counters.copy();
+        changed = lastDataChange;
+      } finally {
+        applyLock.unlock();
+      }
+      Keyspace.Counters before = at.copy();
+      try (ReadOptions options = new ReadOptions().setSnapshot(snapshot);
+          BatchView view = new BatchView(db, handles, options)) {
+        Keyspace ks = new Keyspace(view, timeMs, at);
+        CommandContext ctx = new CommandContext(ks, resp3, new SplittableRandom(seed)).dryRun();
+        Reply reply = table.execute(ctx, args);
+        return new DryRun(reply, changedData(view, at, before), ctx.wasKilled(), changed);
+      } finally {
+        db.releaseSnapshot(snapshot);
+      }
+    } finally {
+      openLock.readLock().unlock();
     }
   }
 
@@ -416,7 +509,9 @@ public final class SlotGroupStore implements AutoCloseable {
     }
   }
 
-  private static void writeSystem(BatchView view, long term, long index, Keyspace.Counters c) {
+  private static void writeSystem(
+      BatchView view, long term, long index, Keyspace.Counters c, long lastDataChange) {
+    view.put(Column.SYSTEM, CHANGED, Bytes.longBytes(lastDataChange));
     byte[] a = new byte[16];
     Bytes.putLong(a, 0, term);
     Bytes.putLong(a, 8, index);
@@ -478,7 +573,7 @@ public final class SlotGroupStore implements AutoCloseable {
       // A checkpoint records exactly the index it reports, including entries without keyspace
       // effects that markApplied only noted in memory.
       try (BatchView view = new BatchView(db, handles, applyReadOptions)) {
-        writeSystem(view, applied.term(), applied.index(), counters);
+        writeSystem(view, applied.term(), applied.index(), counters, lastDataChange);
         db.write(writeOptions, view.batch());
       }
       db.flush(flush, handleList);
@@ -534,6 +629,20 @@ public final class SlotGroupStore implements AutoCloseable {
       return a == null ? Applied.NONE : new Applied(Bytes.getLong(a, 0), Bytes.getLong(a, 8));
     } catch (RocksDBException e) {
       throw new StorageException("cannot read applied index", e);
+    }
+  }
+
+  /**
+   * The stored last data change. A database written before it was stored starts from its
+   * applied index: right on a replica whose last entry changed data, possibly too high on
+   * another, so replicas upgraded from such databases agree again after their next data entry.
+   */
+  private long readLastDataChange() {
+    try {
+      byte[] c = db.get(handles.get(Column.SYSTEM), CHANGED);
+      return c == null ? applied.index() : Bytes.getLong(c, 0);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot read the last data change", e);
     }
   }
 

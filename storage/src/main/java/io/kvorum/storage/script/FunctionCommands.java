@@ -28,7 +28,7 @@ import java.util.Set;
  * <p>Libraries live in every slot group (FUNCTION LOAD, DELETE, FLUSH and RESTORE are log
  * entries the gateway sends to every group of the cluster), so FCALL finds a function whichever
  * group its keys are in. FCALL is a log entry: the function runs at apply time on every
- * replica, like EVAL. FCALL_RO is a read.
+ * replica, and first on the leader, like EVAL. FCALL_RO is a read.
  */
 public final class FunctionCommands {
   private static final List<String> HELP = List.of(
@@ -101,7 +101,7 @@ public final class FunctionCommands {
     String everyShard = "request_policy:all_shards response_policy:all_succeeded";
     return List.of(
         KeyspaceCommand.of(of("fcall", -3, fcallFlags, 0, 0, 0, "@slow @scripting", ""),
-            FCALL_KEYS, (ctx, args) -> fcall(ctx, args, false)).alwaysLogged(),
+            FCALL_KEYS, (ctx, args) -> fcall(ctx, args, false)).alwaysLogged().runFirstOnLeader(),
         KeyspaceCommand.of(of("fcall_ro", -3, "readonly " + fcallFlags, 0, 0, 0,
             "@slow @scripting", ""), FCALL_KEYS, (ctx, args) -> fcall(ctx, args, true)),
         KeyspaceCommand.of(of("function", -2, "", 0, 0, 0, "@slow", ""), null),

@@ -9,10 +9,12 @@ import java.util.function.IntPredicate;
  * The scripts and functions running in this process now, for the gateway's {@code -BUSY}
  * replies and for SCRIPT KILL / FUNCTION KILL.
  *
- * <p>Only a script on the read path (EVAL_RO, EVALSHA_RO, FCALL_RO) can be killed: a script
- * inside a log entry runs on every replica, and stopping it on one would leave the replicas
- * different, so it is {@code UNKILLABLE} (bounded instead by its instruction count). The clock
- * read here decides only replies to other clients, never state.
+ * <p>A script on the read path (EVAL_RO, EVALSHA_RO, FCALL_RO) and the leader's dry run of a
+ * write script (EVAL, EVALSHA, FCALL; its writes go to a batch that is thrown away) can be
+ * killed, the dry run only until it called a write command, as in Redis. A script inside a log
+ * entry runs on every replica, and stopping it on one would leave the replicas different, so it
+ * is {@code UNKILLABLE} (bounded instead by its instruction count). The clock read here decides
+ * only replies to other clients, never state.
  */
 public final class RunningScripts {
   static final String NOT_BUSY = "NOTBUSY No scripts in execution right now.";
@@ -25,6 +27,9 @@ public final class RunningScripts {
       + "the server in a hard way using the SHUTDOWN NOSAVE command.";
   private static final String UNKILLABLE_REPLICATED = "UNKILLABLE The busy script was sent by a "
       + "master instance in the context of replication and cannot be killed.";
+
+  /** The start of the error a killed run answers (Redis's text). */
+  static final String KILLED = "Script killed by user with SCRIPT KILL...";
 
   /** One run: the script, whether it is a function, and when it started (System.nanoTime). */
   record Running(ScriptRun run, boolean function, long startNanos) {}
@@ -66,8 +71,8 @@ public final class RunningScripts {
   }
 
   /**
-   * SCRIPT KILL ({@code functions} false) or FUNCTION KILL: stops the read-path runs of that
-   * kind, in Redis's order of checks (scriptKill).
+   * SCRIPT KILL ({@code functions} false) or FUNCTION KILL: stops the runs of that kind that are
+   * this node's alone and have not written, in Redis's order of checks (scriptKill).
    */
   public static Reply kill(boolean functions) {
     if (RUNS.isEmpty()) {
@@ -77,7 +82,7 @@ public final class RunningScripts {
     boolean killed = false;
     for (Running r : RUNS) {
       ScriptRun run = r.run();
-      if (run.replicated()) {
+      if (run.replicated() || run.wrote()) {
         refusal = Reply.error(run.wrote() ? UNKILLABLE_WROTE : UNKILLABLE_REPLICATED);
       } else if (r.function() != functions) {
         refusal = refusal != null ? refusal

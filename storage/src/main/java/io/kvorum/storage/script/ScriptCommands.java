@@ -21,7 +21,9 @@ import java.util.Locale;
  *
  * <p>EVAL and EVALSHA are log entries (a script may write): the script runs at apply time on
  * every replica against the entry's keyspace, with the entry's clock and randomness, so every
- * replica reaches the same state. EVAL_RO and EVALSHA_RO are reads. SCRIPT LOAD and FLUSH are
+ * replica reaches the same state. The leader runs them first ({@link
+ * KeyspaceCommand#leaderFirst}), where SCRIPT KILL can stop them before they write. EVAL_RO and
+ * EVALSHA_RO are reads. SCRIPT LOAD and FLUSH are
  * log entries the gateway sends to every slot group of the cluster ({@code
  * request_policy:all_nodes}), so the script cache of every group holds every loaded script.
  */
@@ -64,9 +66,11 @@ public final class ScriptCommands {
     String evalFlags = "noscript stale skip_monitor no_mandatory_keys movablekeys";
     return List.of(
         KeyspaceCommand.of(of("eval", -3, evalFlags, 0, 0, 0, "@slow @scripting", ""),
-            NUMKEYS_AT_2, (ctx, args) -> eval(ctx, args, false, false)).alwaysLogged(),
+            NUMKEYS_AT_2, (ctx, args) -> eval(ctx, args, false, false)).alwaysLogged()
+            .runFirstOnLeader(),
         KeyspaceCommand.of(of("evalsha", -3, evalFlags, 0, 0, 0, "@slow @scripting", ""),
-            NUMKEYS_AT_2, (ctx, args) -> eval(ctx, args, true, false)).alwaysLogged(),
+            NUMKEYS_AT_2, (ctx, args) -> eval(ctx, args, true, false)).alwaysLogged()
+            .runFirstOnLeader(),
         KeyspaceCommand.of(of("eval_ro", -3, "readonly " + evalFlags, 0, 0, 0,
             "@slow @scripting", ""), NUMKEYS_AT_2, (ctx, args) -> eval(ctx, args, false, true)),
         KeyspaceCommand.of(of("evalsha_ro", -3, "readonly " + evalFlags, 0, 0, 0,

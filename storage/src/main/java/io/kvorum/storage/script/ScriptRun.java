@@ -61,9 +61,12 @@ final class ScriptRun {
     return slot;
   }
 
-  /** Whether the run is part of a log entry (every replica runs it, so none may stop it). */
+  /**
+   * Whether the run is part of a log entry (every replica runs it, so none may stop it); the
+   * leader's dry run of a write script writes only to a batch it throws away, so it is not.
+   */
   boolean replicated() {
-    return ctx.keyspace().writable();
+    return ctx.keyspace().writable() && !ctx.isDryRun();
   }
 
   /** Asks the run to stop at its next instruction check (SCRIPT KILL). */
@@ -176,8 +179,9 @@ final class ScriptRun {
   /** Throws the error Redis gives when a run was killed. */
   void checkKilled() {
     if (killed) {
+      ctx.killed();
       throw new org.luaj.vm2.LuaError(
-          LuaReplies.errorTable("Script killed by user with SCRIPT KILL..."));
+          LuaReplies.errorTable(RunningScripts.KILLED));
     }
   }
 
