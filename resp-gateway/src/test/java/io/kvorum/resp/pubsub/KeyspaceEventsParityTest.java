@@ -75,7 +75,10 @@ class KeyspaceEventsParityTest {
       "SETBIT {k}b 1 1", "BITOP OR {k}b2 {k}b {k}b", "BITFIELD {k}b3 SET u8 0 1",
       "PFADD {k}hl a", "PFADD {k}hl a", "PFMERGE {k}hl2 {k}hl", "PFCOUNT {k}hl",
       "GEOADD {k}g 1 1 m", "RPUSH {k}so 3 1 2", "SORT {k}so STORE {k}so2",
-      "SORT {k}nokey STORE {k}so2");
+      "SORT {k}nokey STORE {k}so2",
+      "EVAL \"redis.call('set',KEYS[1],'v') redis.call('lpush',KEYS[2],'a','b') "
+          + "redis.call('expire',KEYS[1],100) return redis.call('del',KEYS[1])\" 2 {k}e1 {k}e2",
+      "EVAL \"redis.pcall('incr',KEYS[1]) return redis.call('rpop',KEYS[1])\" 1 {k}e2");
 
   static List<String> run(int port, String classes) throws InterruptedException {
     List<String> out = new ArrayList<>();

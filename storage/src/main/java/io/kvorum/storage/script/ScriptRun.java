@@ -4,6 +4,8 @@ import io.kvorum.storage.command.CommandContext;
 import io.kvorum.storage.command.CommandFlag;
 import io.kvorum.storage.command.KeyspaceCommand;
 import io.kvorum.storage.command.KeyspaceCommandTable;
+import io.kvorum.storage.keyspace.Keyspace;
+import io.kvorum.storage.notify.KeyspaceEventRules;
 import io.kvorum.storage.reply.RedisError;
 import io.kvorum.storage.reply.Reply;
 import io.kvorum.storage.slot.HashSlot;
@@ -119,7 +121,14 @@ final class ScriptRun {
     if (c.spec().isWrite()) {
       wrote = true;
     }
-    return table.execute(new CommandContext(ctx.keyspace(), resp3, ctx.random()), argv);
+    Keyspace ks = ctx.keyspace();
+    int touched = ks.touchCount();
+    Reply reply = table.execute(new CommandContext(ks, resp3, ctx.random()), argv);
+    if (ks.collectsEvents()) {
+      // Redis notifies each command a script calls, as if a client had sent it.
+      KeyspaceEventRules.emit(argv, reply, ks.touchedSince(touched), ks);
+    }
+    return reply;
   }
 
   private void checkKeys(KeyspaceCommand c, byte[][] argv) {
