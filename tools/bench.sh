@@ -21,6 +21,7 @@
 #   BENCH_SINGLE     0 skips the single-node phases (redis-server vs one Kvorum node, large keys)
 #   BENCH_CLUSTER    0 skips the cluster phase (3-node Kvorum vs 3 masters + 3 replicas Redis Cluster)
 #   BENCH_CLUSTER_TESTS redis-benchmark -t list of the cluster phase (default: set,get)
+#   BENCH_CLUSTER_FLAGS extra flags of every Kvorum cluster node, e.g. "--leader-lease"
 #   KVORUM_JAVA_OPTS JVM flags for the Kvorum node(s)
 #   KVORUM_BIN       launcher to start the node with (default: bin/kvorum), e.g. another checkout's
 set -euo pipefail
@@ -358,7 +359,7 @@ if [ "$cluster_phase" != 0 ]; then
   free_port kc_admin_port 3
   CLUSTER_SIZE=3 CLUSTER_BIND=$host CLUSTER_BASE_PORT=$kc_port CLUSTER_BASE_RAFT_PORT=$kc_raft_port \
     CLUSTER_BASE_ADMIN_PORT=$kc_admin_port CLUSTER_DATA_DIR="$work_dir/kvorum-cluster" \
-    CLUSTER_NODE_FLAGS="--slot-groups $slot_groups" KVORUM_BIN="$kvorum_bin" \
+    CLUSTER_NODE_FLAGS="--slot-groups $slot_groups ${BENCH_CLUSTER_FLAGS:-}" KVORUM_BIN="$kvorum_bin" \
     tools/cluster.sh >"$work_dir/kvorum-cluster.out" 2>&1 &
   kvorum_cluster_pid=$!
   until grep -q '^cluster: ready' "$work_dir/kvorum-cluster.out"; do
@@ -446,7 +447,7 @@ result_file="bench-results/bench-$(date +%Y%m%d-%H%M%S).txt"
   fi
   if [ "$cluster_phase" != 0 ]; then
     echo "# cluster: \"redis\" = Redis Cluster, 3 masters + 3 replicas (async replication, no persistence);"
-    echo "#   \"kvorum\" = 3 Kvorum nodes (tools/cluster.sh), $slot_groups slot groups, each on all 3 nodes"
+    echo "#   \"kvorum\" = 3 Kvorum nodes (tools/cluster.sh), $slot_groups slot groups, each on all 3 nodes${BENCH_CLUSTER_FLAGS:+, flags: $BENCH_CLUSTER_FLAGS}"
     echo "# kvorum slots per master (the group leaders) before: $slots_before$spread_note; after: $slots_after"
     echo "# redis-benchmark --cluster -c $clients -n $requests -d $data_size -r $keyspace -t $cluster_tests -P <pipeline>; latencies in ms"
     print_table cluster_order redis-cluster kvorum-cluster
