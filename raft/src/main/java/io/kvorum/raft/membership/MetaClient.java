@@ -34,6 +34,7 @@ public final class MetaClient implements AutoCloseable {
   private final AtomicLong callIds = new AtomicLong();
   private List<RaftPeer> remotePeers = List.of();
   private RaftClient remote;
+  private boolean closed;
 
   /**
    * @param server the local Ratis server (may hold no meta replica)
@@ -84,10 +85,14 @@ public final class MetaClient implements AutoCloseable {
     });
   }
 
-  private synchronized void discard(RaftClient c) {
-    if (remote == c) {
-      closeRemote();
+  private void discard(RaftClient c) {
+    synchronized (this) {
+      if (remote != c) {
+        return; // a newer client may already serve other calls
+      }
+      remote = null;
     }
+    closeLater(c);
   }
 
   /** The local meta division if it is the leader, else null. */
@@ -137,6 +142,9 @@ public final class MetaClient implements AutoCloseable {
   }
 
   private synchronized CompletableFuture<RaftClient> remote() {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IOException("the meta client is closed"));
+    }
     ClusterMap m = map.get();
     List<String> ids = new ArrayList<>(m.getMetaReplicasList());
     if (ids.isEmpty() && m.getNodesCount() > 0) {
@@ -148,26 +156,42 @@ public final class MetaClient implements AutoCloseable {
           new IOException("no meta group replica is known yet"));
     }
     if (remote == null || !peers.equals(remotePeers)) {
-      closeRemote();
+      if (remote != null) {
+        closeLater(remote);
+      }
       remote = clients.client(metaGroup, peers);
       remotePeers = peers;
     }
     return CompletableFuture.completedFuture(remote);
   }
 
-  private void closeRemote() {
-    if (remote != null) {
-      try {
-        remote.close();
-      } catch (IOException e) {
-        // closing a client only releases channels
-      }
-      remote = null;
+  /**
+   * Closes a replaced client off this thread and outside this object's lock: closing waits for
+   * the client's channels to terminate, and their threads may be completing this client's other
+   * calls, whose callbacks ({@link #discard}) take the lock (a node once hung in close so).
+   */
+  private static void closeLater(RaftClient c) {
+    CompletableFuture.runAsync(() -> closeQuietly(c));
+  }
+
+  private static void closeQuietly(RaftClient c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // closing a client only releases channels
     }
   }
 
   @Override
-  public synchronized void close() {
-    closeRemote();
+  public void close() {
+    RaftClient c;
+    synchronized (this) {
+      closed = true;
+      c = remote;
+      remote = null;
+    }
+    if (c != null) {
+      closeQuietly(c); // outside the lock, for the reason closeLater gives
+    }
   }
 }

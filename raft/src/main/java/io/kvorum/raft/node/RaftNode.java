@@ -220,7 +220,13 @@ public final class RaftNode implements AutoCloseable {
     }
     map = next;
     router.onClusterMap(next);
-    scheduler.execute(() -> persistMap(next));
+    try {
+      scheduler.execute(() -> persistMap(next));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Closing: the scheduler stops before Ratis, which may still apply meta entries. The
+      // meta log holds this map; throwing here would kill the meta group's apply thread.
+      LOG.debug("not persisting map epoch {}: the node is closing", next.getEpoch());
+    }
     for (Consumer<ClusterMap> l : mapListeners) {
       l.accept(next);
     }
