@@ -20,12 +20,22 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads and changes the cluster map from any node: straight into the local meta division when it
  * leads, otherwise through a Ratis client to the meta group's replicas (which finds the leader).
+ *
+ * <p>The remote client is replaced after any failed call. Ratis sends a client's async requests
+ * through one ordered sliding window, and the first request that fails for good (retries used up
+ * while the meta leader restarts, say) fails that window for the client's lifetime: every later
+ * request fails at once with {@code AlreadyClosedException}. Kept, such a client silenced this
+ * node's leader reports, so the map kept stale group leaders and the balancer stopped spreading
+ * leadership after a clean restart of another node.
  */
 public final class MetaClient implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MetaClient.class);
   private final RaftGroupId metaGroup;
   private final Supplier<RaftServer> server;
   private final Supplier<ClusterMap> map;
@@ -54,7 +64,8 @@ public final class MetaClient implements AutoCloseable {
     if (local != null) {
       return submitLocal(local, m, RaftClientRequest.writeRequestType());
     }
-    return remote().thenCompose(c -> c.async().send(m)).thenApply(MetaClient::mapOf);
+    return remote().thenCompose(c -> dropOnFailure(c, c.async().send(m)))
+        .thenApply(MetaClient::mapOf);
   }
 
   /** A linearizable read of the map from the meta group's leader. */
@@ -64,7 +75,7 @@ public final class MetaClient implements AutoCloseable {
       return submitLocal(local, MetaStateMachine.MapQuery.INSTANCE,
           RaftClientRequest.readRequestType());
     }
-    return remote().thenCompose(c -> c.async().sendReadOnly(Message.EMPTY))
+    return remote().thenCompose(c -> dropOnFailure(c, c.async().sendReadOnly(Message.EMPTY)))
         .thenApply(MetaClient::mapOf);
   }
 
@@ -133,14 +144,41 @@ public final class MetaClient implements AutoCloseable {
     return CompletableFuture.completedFuture(remote);
   }
 
-  private void closeRemote() {
-    if (remote != null) {
-      try {
-        remote.close();
-      } catch (IOException e) {
-        // closing a client only releases channels
+  /** Forgets {@code c} if {@code call} fails: its ordered request window is then dead for good. */
+  private CompletableFuture<RaftClientReply> dropOnFailure(RaftClient c,
+      CompletableFuture<RaftClientReply> call) {
+    return call.whenComplete((r, e) -> {
+      if (e != null) {
+        drop(c, e);
+      }
+    });
+  }
+
+  private void drop(RaftClient c, Throwable failure) {
+    synchronized (this) {
+      // Only the client that failed: a newer one may already serve other calls.
+      if (remote != c) {
+        return;
       }
       remote = null;
+    }
+    LOG.info("meta group call failed ({}); the next call uses a new client", failure.toString());
+    // Not on the failed call's (gRPC) thread: closing waits for the client's channels to shut down.
+    CompletableFuture.runAsync(() -> closeQuietly(c));
+  }
+
+  private void closeRemote() {
+    if (remote != null) {
+      closeQuietly(remote);
+      remote = null;
+    }
+  }
+
+  private static void closeQuietly(RaftClient c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // closing a client only releases channels
     }
   }
 
