@@ -125,7 +125,7 @@ public final class MetaClient implements AutoCloseable {
     }
   }
 
-  private synchronized CompletableFuture<RaftClient> remote() {
+  private CompletableFuture<RaftClient> remote() {
     ClusterMap m = map.get();
     List<String> ids = new ArrayList<>(m.getMetaReplicasList());
     if (ids.isEmpty() && m.getNodesCount() > 0) {
@@ -136,12 +136,20 @@ public final class MetaClient implements AutoCloseable {
       return CompletableFuture.failedFuture(
           new IOException("no meta group replica is known yet"));
     }
-    if (remote == null || !peers.equals(remotePeers)) {
-      closeRemote();
-      remote = clients.client(metaGroup, peers);
-      remotePeers = peers;
+    RaftClient replaced = null;
+    RaftClient current;
+    synchronized (this) {
+      if (remote == null || !peers.equals(remotePeers)) {
+        replaced = remote;
+        remote = clients.client(metaGroup, peers);
+        remotePeers = peers;
+      }
+      current = remote;
     }
-    return CompletableFuture.completedFuture(remote);
+    if (replaced != null) {
+      closeQuietly(replaced);
+    }
+    return CompletableFuture.completedFuture(current);
   }
 
   /** Forgets {@code c} if {@code call} fails: its ordered request window is then dead for good. */
@@ -163,17 +171,14 @@ public final class MetaClient implements AutoCloseable {
       remote = null;
     }
     LOG.info("meta group call failed ({}); the next call uses a new client", failure.toString());
-    // Not on the failed call's (gRPC) thread: closing waits for the client's channels to shut down.
+    // Not on the failed call's thread, which may be one the client's own close waits for.
     CompletableFuture.runAsync(() -> closeQuietly(c));
   }
 
-  private void closeRemote() {
-    if (remote != null) {
-      closeQuietly(remote);
-      remote = null;
-    }
-  }
-
+  /**
+   * Closes a client, never while holding this object's lock: closing fails the client's pending
+   * calls, whose callbacks ({@link #drop}) take that lock on the threads the close waits for.
+   */
   private static void closeQuietly(RaftClient c) {
     try {
       c.close();
@@ -183,7 +188,14 @@ public final class MetaClient implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    closeRemote();
+  public void close() {
+    RaftClient c;
+    synchronized (this) {
+      c = remote;
+      remote = null;
+    }
+    if (c != null) {
+      closeQuietly(c);
+    }
   }
 }
