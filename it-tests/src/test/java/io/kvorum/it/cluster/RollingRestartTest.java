@@ -14,12 +14,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Restarts on the in-process harness. A rolling restart (an upgrade, say) of a 3-node cluster
@@ -106,11 +108,34 @@ class RollingRestartTest {
       cluster.awaitHealthy(Duration.ofSeconds(90));
       try (JedisCluster jedis = new JedisCluster(new HostAndPort(member.host(), member.port()))) {
         for (int i = 0; i < 100; i++) {
-          assertThat(jedis.set("jt:" + i, "v" + i)).isEqualTo("OK");
+          String key = "jt:" + i;
+          String value = "v" + i;
+          assertThat(retryingTryAgain(() -> jedis.set(key, value))).isEqualTo("OK");
         }
         for (int i = 0; i < 100; i++) {
-          assertThat(jedis.get("jt:" + i)).isEqualTo("v" + i);
+          String key = "jt:" + i;
+          assertThat(retryingTryAgain(() -> jedis.get(key))).isEqualTo("v" + i);
         }
+      }
+    }
+  }
+
+  /**
+   * Runs {@code call} again on TRYAGAIN for up to 10 s, as a Redis Cluster client should: with
+   * two of three nodes up the balancer still spreads leadership between them, and a command that
+   * meets a group while its leadership moves gets TRYAGAIN (Jedis does not retry it itself).
+   */
+  private static String retryingTryAgain(Supplier<String> call) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try {
+        return call.get();
+      } catch (JedisDataException e) {
+        if (!String.valueOf(e.getMessage()).startsWith("TRYAGAIN")
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
       }
     }
   }
