@@ -163,6 +163,7 @@ record() {
 
 row_order=()
 declare -A del_ms
+declare -A rss_mb  # resident memory of each server after the large load, and after the DELs
 if [ "$single_phase" != 0 ]; then
   free_port redis_port
   free_port kvorum_port
@@ -242,6 +243,8 @@ PY
       # Right after a bulk load RocksDB is still flushing and compacting and the JIT has not seen
       # these commands: let it settle and warm up, as the main phase does, before measuring.
       sleep "${BENCH_LARGE_SETTLE:-20}"
+      if [ "$server" = redis ]; then pid=$redis_pid; else pid=$kvorum_pid; fi
+      rss_mb[loaded|$server]=$(( $(ps -o rss= -p "$pid") / 1024 ))
       for t in "${large_tests[@]}"; do
         read -r -a command <<<"${t#*|}"
         redis-benchmark -h $host -p "$port" -c "$clients" -n "$((requests / 10))" -r "$large_n" \
@@ -262,6 +265,7 @@ PY
         redis-cli -h $host -p "$port" DEL "bench:{big}:$kind" >/dev/null
         del_ms[$kind|$server]=$(( ($(date +%s%N) - t0) / 1000000 ))
       done
+      rss_mb[deleted|$server]=$(( $(ps -o rss= -p "$pid") / 1024 ))
     done
   fi
 
@@ -443,6 +447,9 @@ result_file="bench-results/bench-$(date +%Y%m%d-%H%M%S).txt"
       for kind in hash zset list; do
         echo "#   DEL $kind: redis ${del_ms[$kind|redis]} ms, kvorum ${del_ms[$kind|kvorum]} ms"
       done
+      echo "# resident memory (RSS) after loading the three: redis ${rss_mb[loaded|redis]} MB, kvorum ${rss_mb[loaded|kvorum]} MB;" \
+        "after their DELs: redis ${rss_mb[deleted|redis]} MB, kvorum ${rss_mb[deleted|kvorum]} MB"
+      echo "#   (Kvorum keeps members in RocksDB on disk: its RSS is the JVM heap plus block cache and memtables, bounded by configuration)"
     fi
   fi
   if [ "$cluster_phase" != 0 ]; then
