@@ -449,7 +449,7 @@ result_file="bench-results/bench-$(date +%Y%m%d-%H%M%S).txt"
       done
       echo "# resident memory (RSS) after loading the three: redis ${rss_mb[loaded|redis]} MB, kvorum ${rss_mb[loaded|kvorum]} MB;" \
         "after their DELs: redis ${rss_mb[deleted|redis]} MB, kvorum ${rss_mb[deleted|kvorum]} MB"
-      echo "#   (Kvorum keeps members in RocksDB on disk: its RSS is the JVM heap plus block cache and memtables, bounded by configuration)"
+      echo "#   (Kvorum keeps members in RocksDB on disk; its RSS is the JVM heap plus RocksDB's block cache and memtables)"
     fi
   fi
   if [ "$cluster_phase" != 0 ]; then
