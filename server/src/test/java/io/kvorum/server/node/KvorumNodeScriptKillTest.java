@@ -145,10 +145,25 @@ class KvorumNodeScriptKillTest {
       String slow = "redis.call('set', KEYS[1], 'x') local i = 0 "
           + "while i < 40000000 do i = i + 1 end return 'done'";
       CompletableFuture<Object> runner = evalInBackground(slow);
+      // FUNCTION KILL never stops an EVAL, so it can watch for the write without racing it:
+      // a SCRIPT KILL sent before the script's first statement ran would rightly kill it.
+      String wrote = null;
+      while (wrote == null) {
+        assertThat(runner.isDone()).as("the script is still running").isFalse();
+        try {
+          c.functionKill();
+        } catch (JedisDataException e) {
+          if (e.getMessage().startsWith("UNKILLABLE Sorry")) {
+            wrote = e.getMessage();
+          }
+        }
+        Thread.sleep(5);
+      }
       String refused = null;
       while (refused == null && !runner.isDone()) {
         try {
-          c.scriptKill();
+          String killed = c.scriptKill();
+          throw new AssertionError("SCRIPT KILL stopped a script that wrote: " + killed);
         } catch (JedisDataException e) {
           if (e.getMessage().startsWith("UNKILLABLE")) {
             refused = e.getMessage();
