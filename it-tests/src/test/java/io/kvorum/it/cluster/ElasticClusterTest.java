@@ -84,10 +84,13 @@ class ElasticClusterTest {
       cluster.join();
       JsonObject three = awaitBalanced(3);
       assertThat(three.getAsJsonArray("nodes")).hasSize(3);
+      assertThat(awaitMetaOn(3)).hasSize(3);
       cluster.join();
       cluster.join();
       JsonObject five = awaitBalanced(5);
       assertThat(five.getAsJsonArray("nodes")).hasSize(5);
+      // With 5 nodes the map survives two of them down.
+      assertThat(awaitMetaOn(5)).hasSize(5);
       load.assertClean(200);
     }
     assertEveryAcknowledgedWriteReads();
@@ -120,6 +123,8 @@ class ElasticClusterTest {
       JsonObject s = awaitBalanced(3);
       assertThat(s.getAsJsonArray("nodes").asList())
           .noneMatch(n -> n.getAsJsonObject().get("id").getAsString().equals(id));
+      // Four members left (one of them down): the meta group shrinks back to 3, all up.
+      assertThat(awaitMetaOn(3)).doesNotContain(id);
       load.assertClean(50);
     }
     leaving.stop();
@@ -195,6 +200,39 @@ class ElasticClusterTest {
     }
     throw new AssertionError("not balanced after " + SETTLE.toSeconds() + " s: " + problem
         + "\n" + s);
+  }
+
+  /**
+   * Waits until the meta group has exactly {@code size} replicas, all on up nodes; returns their
+   * ids.
+   */
+  private Set<String> awaitMetaOn(int size) throws InterruptedException {
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    Set<String> meta = Set.of();
+    Set<String> metaUp = Set.of();
+    while (System.nanoTime() < deadline) {
+      try {
+        meta = new HashSet<>();
+        metaUp = new HashSet<>();
+        for (JsonElement e : AdminCli.status(admin()).getAsJsonArray("nodes")) {
+          JsonObject n = e.getAsJsonObject();
+          if (n.get("meta").getAsBoolean()) {
+            meta.add(n.get("id").getAsString());
+            if (n.get("state").getAsString().equals("up")) {
+              metaUp.add(n.get("id").getAsString());
+            }
+          }
+        }
+        if (meta.size() == size && metaUp.size() == size) {
+          return meta;
+        }
+      } catch (RuntimeException e) {
+        LOG.info("status failed: {}", e.toString());
+      }
+      Thread.sleep(1000);
+    }
+    throw new AssertionError("meta group on " + meta + " (up: " + metaUp + "), want " + size
+        + " up replicas");
   }
 
   private static String imbalance(JsonObject s, int up) {

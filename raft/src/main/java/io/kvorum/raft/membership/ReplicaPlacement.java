@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The balancer's hands, on the meta leader only: every second it marks nodes down (unreachable
- * for the node-down timeout) or up again, keeps the meta group on 3 healthy nodes, asks {@link
+ * for the node-down timeout) or up again, keeps the meta group on 3 or 5 healthy nodes, asks {@link
  * BalancePlanner} for the next steps, records each replica move in the map ({@link Move}) and
  * drives every recorded move to its end. Because moves live in the map, a new meta leader drives
  * the moves its predecessor started; every phase of a move checks the group's committed replicas
@@ -57,8 +57,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicaPlacement {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaPlacement.class);
-  /** Meta group size once enough nodes exist: survives one node down, cheap to commit to. */
+  /** Meta group size while the cluster has fewer than 5 nodes: survives one node down. */
   static final int META_REPLICAS = 3;
+  /**
+   * Meta group size once the cluster has 5 or more nodes (as CockroachDB's system ranges): it
+   * survives two nodes down, so a second failure while the first is being healed still leaves a
+   * map to heal from. Even sizes tolerate no more failures than the odd size below them.
+   */
+  static final int META_REPLICAS_LARGE = 5;
   /**
    * How long a move waits for one configuration change to show in the map before asking again
    * (a repeated request while the change is still running is refused as in progress, harmless;
@@ -316,7 +322,21 @@ public final class ReplicaPlacement {
         .setEndMove(EndMove.newBuilder().setId(mv.getId())).build()));
   }
 
-  /** Keeps the meta group on up to 3 up nodes: replaces a down or leaving replica, grows. */
+  /**
+   * The meta group's size for this map: 5 once the cluster has 5 members (nodes up or down, not
+   * leaving), else 3. Counting down nodes too keeps a node that is briefly down from shrinking
+   * the group and growing it back when the node returns.
+   */
+  static int metaTarget(ClusterMap m) {
+    long members = m.getNodesList().stream()
+        .filter(n -> n.getState() != NodeState.NODE_STATE_LEAVING).count();
+    return members >= META_REPLICAS_LARGE ? META_REPLICAS_LARGE : META_REPLICAS;
+  }
+
+  /**
+   * Keeps the meta group on {@link #metaTarget} up nodes, one replica at a time: replaces a down
+   * or leaving replica, grows, shrinks.
+   */
   private void tendMeta(RaftServer.Division d, ClusterMap m, Set<String> reachable) {
     if (inFlight.containsKey(META_STEP) || !d.getRaftConf().getPreviousPeers().isEmpty()) {
       return;
@@ -327,6 +347,7 @@ public final class ReplicaPlacement {
           .setMetaReplicas(MetaReplicas.newBuilder().addAllReplicas(current)).build());
       return;
     }
+    int target = metaTarget(m);
     String bad = null;
     for (String id : current) {
       NodeInfo n = node(m, id);
@@ -358,27 +379,38 @@ public final class ReplicaPlacement {
       }
       return;
     }
-    if (spare != null && current.size() < META_REPLICAS + (bad == null ? 0 : 1)) {
-      // Grow first, then drop the bad replica: the group never shrinks below 3 on the way.
-      NodeInfo target = spare;
+    if (spare != null && current.size() < target + (bad == null ? 0 : 1)) {
+      // Grow first, then drop the bad replica: the group never shrinks below its size on the way.
+      NodeInfo joining = spare;
       metaStep(() -> {
-        addReplica(metaGroup, m, current, target);
-        LOG.info("meta group gained a replica on {}", target.getId());
+        addReplica(metaGroup, m, current, joining);
+        LOG.info("meta group gained a replica on {}", joining.getId());
       });
       return;
     }
     NodeInfo badNode = bad == null ? null : node(m, bad);
     // A down replica without a replacement stays: removing it would not make a quorum easier
-    // (2 of 3 either way) and it may come back. A leaving or forgotten one goes.
-    boolean drop = bad != null && current.size() > 1
-        && (current.size() > META_REPLICAS || badNode == null
-            || badNode.getState() == NodeState.NODE_STATE_LEAVING);
-    if (drop) {
-      String gone = bad;
+    // (2 of 3 either way) and it may come back. A leaving or forgotten one goes, and so does one
+    // the group no longer needs.
+    String gone = null;
+    if (bad != null && current.size() > 1
+        && (current.size() > target || badNode == null
+            || badNode.getState() == NodeState.NODE_STATE_LEAVING)) {
+      gone = bad;
+    } else if (current.size() > target) {
+      // Shrinking healthy: drop a replica other than this leader's own.
+      for (int i = current.size() - 1; i >= 0 && gone == null; i--) {
+        if (!current.get(i).equals(self)) {
+          gone = current.get(i);
+        }
+      }
+    }
+    if (gone != null) {
+      String drop = gone;
       metaStep(() -> {
-        removeReplica(metaGroup, m, current, gone);
-        deleteCopy(metaGroup, m, gone);
-        LOG.info("meta group replica on {} removed", gone);
+        removeReplica(metaGroup, m, current, drop);
+        deleteCopy(metaGroup, m, drop);
+        LOG.info("meta group replica on {} removed", drop);
       });
     }
   }
