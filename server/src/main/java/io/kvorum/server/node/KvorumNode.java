@@ -246,6 +246,10 @@ public final class KvorumNode implements AutoCloseable {
       }
       if (admin != null) {
         admin.shutdown();
+        if (snapshotSender != null) {
+          // Snapshot streams run long: stop them rather than wait for them.
+          snapshotSender.close();
+        }
         admin.awaitTermination(5, TimeUnit.SECONDS);
       }
       if (forwarder != null) {
