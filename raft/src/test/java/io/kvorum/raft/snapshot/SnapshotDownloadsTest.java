@@ -3,9 +3,14 @@ package io.kvorum.raft.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.kvorum.proto.meta.Bootstrap;
+import io.kvorum.proto.meta.MetaEntry;
+import io.kvorum.proto.meta.NodeInfo;
+import io.kvorum.proto.meta.SlotGroupInfo;
 import io.kvorum.proto.slotgroup.CommandCall;
 import io.kvorum.proto.slotgroup.SlotGroupEntry;
 import io.kvorum.raft.group.SlotGroupStateMachine;
+import io.kvorum.raft.meta.MetaStateMachine;
 import io.kvorum.storage.engine.NodeStorage;
 import io.kvorum.storage.reply.Reply;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +37,7 @@ import org.apache.ratis.server.RaftServerConfigKeys.Log.CorruptionPolicy;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +45,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A replica told to install a snapshot downloads the leader's held checkpoint and opens it; the
+ * A replica told to install a snapshot downloads the leader's held snapshot and opens it; the
  * transport is replaced by a file copy here (the gRPC one is tested in the server module).
  */
 class SnapshotDownloadsTest {
@@ -146,12 +152,57 @@ class SnapshotDownloadsTest {
     }
   }
 
-  private SlotGroupStateMachine machine(String name, SnapshotFetcher fetcher) throws Exception {
+  @Test
+  void theMetaGroupTakesTheSamePathWithItsMapFile() throws Exception {
+    MetaStateMachine leader = new MetaStateMachine(downloads(SnapshotFetcher.NONE));
+    initialize(leader, "meta-leader");
+    MetaEntry bootstrap = MetaEntry.newBuilder().setBootstrap(Bootstrap.newBuilder()
+        .setClusterId("c1").setFirstNode(NodeInfo.newBuilder().setId("leader"))
+        .addGroups(SlotGroupInfo.newBuilder().setIndex(0).addReplicas("leader"))
+        .setReplicationFactor(3)).build();
+    leader.applyTransaction(TransactionContext.newBuilder().setStateMachine(leader)
+        .setLogEntry(LogEntryProto.newBuilder().setTerm(2).setIndex(4)
+            .setStateMachineLogEntry(StateMachineLogEntryProto.newBuilder().setLogData(
+                org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(
+                    bootstrap.toByteArray())))
+            .build()).build()).get();
+    assertThat(leader.takeSnapshot()).isEqualTo(4);
+    HeldSnapshot held = leader.snapshotStore().hold();
+    toClose.add(held);
+    assertThat(held.manifest().files()).hasSize(2);
+
+    MetaStateMachine follower = new MetaStateMachine(downloads((address, group, into) -> {
+      for (SnapshotManifest.FileEntry f : held.manifest().files()) {
+        Files.copy(held.dir().resolve(f.name()), into.resolve(f.name()));
+      }
+      return held.manifest();
+    }));
+    initialize(follower, "meta-follower");
+    assertThat(follower.notifyInstallSnapshotFromLeader(FOLLOWER_OF_LEADER,
+        TermIndex.valueOf(2, 5)).get()).isEqualTo(TermIndex.valueOf(2, 4));
+    follower.pause();
+    follower.reinitialize();
+    assertThat(follower.getLifeCycleState()).isEqualTo(LifeCycle.State.RUNNING);
+    assertThat(follower.map()).isEqualTo(leader.map());
+    assertThat(follower.map().getClusterId()).isEqualTo("c1");
+    assertThat(follower.getLastAppliedTermIndex()).isEqualTo(TermIndex.valueOf(2, 4));
+  }
+
+  private SnapshotDownloads downloads(SnapshotFetcher fetcher) {
     SnapshotDownloads downloads = new SnapshotDownloads(fetcher,
         Map.of("leader", "leader-admin:1")::get);
     toClose.add(downloads);
+    return downloads;
+  }
+
+  private SlotGroupStateMachine machine(String name, SnapshotFetcher fetcher) throws Exception {
     SlotGroupStateMachine m = new SlotGroupStateMachine(storage, (g, l) -> { }, (g, k) -> { },
-        (g, e) -> { }, e -> { }, downloads);
+        (g, e) -> { }, e -> { }, downloads(fetcher));
+    initialize(m, name);
+    return m;
+  }
+
+  private void initialize(BaseStateMachine m, String name) throws Exception {
     RaftStorage raftStorage = RaftStorage.newBuilder().setDirectory(dir.resolve(name).toFile())
         .setOption(RaftStorage.StartupOption.FORMAT)
         .setLogCorruptionPolicy(CorruptionPolicy.EXCEPTION)
@@ -165,7 +216,6 @@ class SnapshotDownloadsTest {
     toClose.add(server);
     m.initialize(server, GROUP, raftStorage);
     toClose.add(m);
-    return m;
   }
 
   private static void apply(SlotGroupStateMachine m, long index, String... args) throws Exception {
