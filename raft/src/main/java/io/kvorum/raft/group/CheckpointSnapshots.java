@@ -1,5 +1,8 @@
 package io.kvorum.raft.group;
 
+import io.kvorum.raft.snapshot.HeldSnapshot;
+import io.kvorum.raft.snapshot.SnapshotManifest;
+import io.kvorum.raft.snapshot.SnapshotStore;
 import io.kvorum.storage.engine.SlotGroupStore;
 import java.io.File;
 import java.io.IOException;
@@ -10,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
@@ -21,15 +25,19 @@ import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
 
 /**
  * The snapshot of a slot group: one RocksDB checkpoint in {@code sm/snapshot}, with its term and
- * index in {@code snapshot.info}. Ratis ships exactly the files of that directory to a lagging
- * replica and installs them into the same place there (via {@code sm/tmp}); the replica then
- * opens a copy of it as its live database in {@code sm/db}. Only the latest snapshot is kept.
+ * index in {@code snapshot.info}. A lagging or new replica downloads exactly the files of that
+ * directory from the leader (see {@link io.kvorum.raft.snapshot.SnapshotDownloads}) into
+ * {@code sm/tmp} and swaps them into the same place there; it then opens a copy of it as its live
+ * database in {@code sm/db}. Only the latest snapshot is kept.
  */
-final class CheckpointSnapshots implements StateMachineStorage {
+final class CheckpointSnapshots implements StateMachineStorage, SnapshotStore {
   static final String INFO_FILE = "snapshot.info";
 
   private Path smDir;
   private volatile SnapshotInfo latest;
+  /** Serializes swapping a snapshot in with holding its files for a transfer. */
+  private final Object swap = new Object();
+  private final AtomicLong holds = new AtomicLong();
 
   @Override
   public void init(RaftStorage raftStorage) {
@@ -37,6 +45,8 @@ final class CheckpointSnapshots implements StateMachineStorage {
     try {
       Files.createDirectories(smDir);
       recoverInterruptedSwap();
+      // Downloads and held files of transfers a previous run did not finish.
+      SlotGroupStore.deleteRecursively(getTmpDir().toPath());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -66,10 +76,12 @@ final class CheckpointSnapshots implements StateMachineStorage {
     return latest;
   }
 
-  /** Re-reads the snapshot directory after Ratis installed a snapshot into it. */
+  /** Re-reads the snapshot directory after a snapshot was installed into it. */
   SnapshotInfo reload() {
-    latest = readInfo(snapshotDir());
-    return latest;
+    synchronized (swap) {
+      latest = readInfo(snapshotDir());
+      return latest;
+    }
   }
 
   /**
@@ -78,24 +90,92 @@ final class CheckpointSnapshots implements StateMachineStorage {
    */
   SnapshotInfo take(SlotGroupStore store) {
     Path fresh = smDir.resolve("snapshot.new");
-    Path old = smDir.resolve("snapshot.old");
     SlotGroupStore.deleteRecursively(fresh);
     SlotGroupStore.Applied applied = store.checkpoint(fresh);
     try {
       Files.writeString(
           fresh.resolve(INFO_FILE), applied.term() + " " + applied.index() + "\n",
           StandardCharsets.US_ASCII);
-      SlotGroupStore.deleteRecursively(old);
-      if (Files.exists(snapshotDir())) {
-        Files.move(snapshotDir(), old, StandardCopyOption.ATOMIC_MOVE);
+      synchronized (swap) {
+        SnapshotInfo current = latest;
+        if (current != null && current.getIndex() >= applied.index()) {
+          // A snapshot downloaded from the leader was swapped in meanwhile: it is newer.
+          SlotGroupStore.deleteRecursively(fresh);
+          return current;
+        }
+        swapIn(fresh);
       }
-      Files.move(fresh, snapshotDir(), StandardCopyOption.ATOMIC_MOVE);
-      SlotGroupStore.deleteRecursively(old);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot install new snapshot in " + smDir, e);
     }
-    latest = readInfo(snapshotDir());
     return latest;
+  }
+
+  /** Replaces the snapshot with the complete one in {@code fresh}; caller holds {@link #swap}. */
+  private void swapIn(Path fresh) throws IOException {
+    Path old = smDir.resolve("snapshot.old");
+    SlotGroupStore.deleteRecursively(old);
+    if (Files.exists(snapshotDir())) {
+      Files.move(snapshotDir(), old, StandardCopyOption.ATOMIC_MOVE);
+    }
+    Files.move(fresh, snapshotDir(), StandardCopyOption.ATOMIC_MOVE);
+    SlotGroupStore.deleteRecursively(old);
+    latest = readInfo(snapshotDir());
+  }
+
+  @Override
+  public HeldSnapshot hold() throws IOException {
+    synchronized (swap) {
+      SnapshotInfo current = latest;
+      if (current == null) {
+        return null;
+      }
+      Path dir = getTmpDir().toPath().resolve("held-" + holds.incrementAndGet());
+      SlotGroupStore.deleteRecursively(dir);
+      Files.createDirectories(dir);
+      List<SnapshotManifest.FileEntry> files = new ArrayList<>();
+      try {
+        for (FileInfo f : current.getFiles()) {
+          Path name = f.getPath().getFileName();
+          Files.createLink(dir.resolve(name), f.getPath());
+          files.add(new SnapshotManifest.FileEntry(name.toString(), Files.size(f.getPath())));
+        }
+      } catch (IOException | RuntimeException e) {
+        SlotGroupStore.deleteRecursively(dir);
+        throw e;
+      }
+      return new HeldSnapshot(dir, new SnapshotManifest(
+          current.getTerm(), current.getIndex(), files));
+    }
+  }
+
+  @Override
+  public Path downloadsDir() {
+    return getTmpDir().toPath();
+  }
+
+  /**
+   * Swaps a downloaded checkpoint in as the snapshot, as {@link #take} does a fresh one: a crash
+   * at any point leaves either the old or the new snapshot complete, and {@code openStore} then
+   * restores the database from it if it is newer.
+   */
+  @Override
+  public void install(Path dir, SnapshotManifest manifest) throws IOException {
+    SnapshotInfo downloaded = readInfo(dir);
+    if (downloaded == null || !downloaded.getTermIndex().equals(manifest.termIndex())) {
+      throw new IOException("downloaded snapshot in " + dir + " is " + downloaded
+          + ", expected " + manifest.termIndex());
+    }
+    Path fresh = smDir.resolve("snapshot.new");
+    synchronized (swap) {
+      SnapshotInfo current = latest;
+      if (current != null && current.getIndex() >= manifest.index()) {
+        return;
+      }
+      SlotGroupStore.deleteRecursively(fresh);
+      Files.move(dir, fresh, StandardCopyOption.ATOMIC_MOVE);
+      swapIn(fresh);
+    }
   }
 
   /** A crash between the two renames of {@link #take} leaves the new snapshot complete aside. */

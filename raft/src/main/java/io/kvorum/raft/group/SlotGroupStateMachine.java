@@ -1,6 +1,8 @@
 package io.kvorum.raft.group;
 
 import io.kvorum.proto.slotgroup.SlotGroupEntry;
+import io.kvorum.raft.snapshot.SnapshotDownloads;
+import io.kvorum.raft.snapshot.SnapshotStore;
 import io.kvorum.storage.engine.NodeStorage;
 import io.kvorum.storage.engine.SlotGroupStore;
 import io.kvorum.storage.engine.StorageException;
@@ -15,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -30,6 +33,7 @@ import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.InvalidProtocolBufferException;
+import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +52,7 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
   private final BiConsumer<RaftGroupId, List<byte[]>> keysWritten;
   private final BiConsumer<RaftGroupId, List<KeyspaceEvent>> keyspaceEvents;
   private final Consumer<StorageException> storageFailed;
+  private final SnapshotDownloads downloads;
   /** Keyspace notifications are collected (notify-keyspace-events is on for this node). */
   private volatile boolean notifying;
   private volatile SlotGroupStore store;
@@ -75,12 +80,15 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
    * @param storageFailed  told when the group's RocksDB cannot store an applied entry: this
    *                       replica can no longer keep up with the log it acknowledged, and must
    *                       stop rather than serve or acknowledge anything further
+   * @param downloads      fetches the leader's snapshot when Ratis asks this replica to install
+   *                       one
    */
   public SlotGroupStateMachine(NodeStorage nodeStorage,
       BiConsumer<RaftGroupId, RaftPeerId> leaderListener,
       BiConsumer<RaftGroupId, List<byte[]>> keysWritten,
       BiConsumer<RaftGroupId, List<KeyspaceEvent>> keyspaceEvents,
-      Consumer<StorageException> storageFailed) {
+      Consumer<StorageException> storageFailed, SnapshotDownloads downloads) {
+    this.downloads = downloads;
     this.nodeStorage = nodeStorage;
     this.leaderListener = leaderListener;
     this.keysWritten = keysWritten;
@@ -108,6 +116,33 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
     super.initialize(server, groupId, raftStorage);
     snapshots.init(raftStorage);
     openStore();
+    // Ratis checks that a state machine is PAUSED before it reloads one from a snapshot.
+    getLifeCycle().transition(LifeCycle.State.STARTING);
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
+  }
+
+  /** The group's snapshots, for sending them to other replicas. */
+  public SnapshotStore snapshotStore() {
+    return snapshots;
+  }
+
+  /**
+   * The leader no longer has the log this replica needs (or this replica is new): download the
+   * leader's latest snapshot and swap it in. Ratis then pauses this state machine and calls
+   * {@link #reinitialize} to open it.
+   */
+  @Override
+  public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto role,
+      TermIndex firstTermIndexInLog) {
+    return downloads.install(getGroupId(), role, firstTermIndexInLog, snapshots);
+  }
+
+  @Override
+  public void pause() {
+    if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+      getLifeCycle().transition(LifeCycle.State.PAUSING);
+      getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
   }
 
   private void openStore() {
@@ -306,8 +341,19 @@ public final class SlotGroupStateMachine extends BaseStateMachine {
 
   @Override
   public void reinitialize() throws IOException {
-    // Ratis installed a snapshot from the leader into the snapshot directory.
+    // A snapshot from the leader was installed into the snapshot directory.
     SnapshotInfo installed = snapshots.reload();
+    try {
+      reopen(installed);
+    } finally {
+      if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
+      }
+    }
+  }
+
+  private void reopen(SnapshotInfo installed) {
     SlotGroupStore old = store;
     if (old != null) {
       old.close();

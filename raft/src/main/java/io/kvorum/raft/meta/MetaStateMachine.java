@@ -9,15 +9,25 @@ import io.kvorum.proto.meta.NodeInfo;
 import io.kvorum.proto.meta.NodeState;
 import io.kvorum.proto.meta.SetNodeState;
 import io.kvorum.proto.meta.SlotGroupInfo;
+import io.kvorum.raft.snapshot.HeldSnapshot;
+import io.kvorum.raft.snapshot.SnapshotDownloads;
+import io.kvorum.raft.snapshot.SnapshotManifest;
+import io.kvorum.raft.snapshot.SnapshotStore;
+import io.kvorum.storage.engine.SlotGroupStore;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
@@ -30,6 +40,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +53,20 @@ public final class MetaStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(MetaStateMachine.class);
 
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final SnapshotDownloads downloads;
+  private final AtomicLong holds = new AtomicLong();
+  private Path smDir;
   private final CopyOnWriteArrayList<Consumer<ClusterMap>> listeners = new CopyOnWriteArrayList<>();
   private volatile ClusterMap map = ClusterMap.getDefaultInstance();
+
+  /**
+   * @param downloads fetches the leader's snapshot when Ratis asks this replica to install one
+   *                  (Ratis's snapshot settings are per server, so the meta group takes the same
+   *                  fetch path as the slot groups, though its snapshot is one small file)
+   */
+  public MetaStateMachine(SnapshotDownloads downloads) {
+    this.downloads = downloads;
+  }
 
   /** The current map as applied on this replica (may lag the leader; see {@link MapQuery}). */
   public ClusterMap map() {
@@ -60,12 +83,86 @@ public final class MetaStateMachine extends BaseStateMachine {
       throws IOException {
     super.initialize(server, groupId, raftStorage);
     storage.init(raftStorage);
+    smDir = raftStorage.getStorageDir().getStateMachineDir().toPath();
+    SlotGroupStore.deleteRecursively(downloadsDir());
     load(storage.loadLatestSnapshot());
+    // Ratis checks that a state machine is PAUSED before it reloads one from a snapshot.
+    getLifeCycle().transition(LifeCycle.State.STARTING);
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
+  }
+
+  @Override
+  public void pause() {
+    if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+      getLifeCycle().transition(LifeCycle.State.PAUSING);
+      getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
   }
 
   @Override
   public void reinitialize() throws IOException {
-    load(storage.loadLatestSnapshot());
+    try {
+      load(storage.loadLatestSnapshot());
+    } finally {
+      if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
+      }
+    }
+  }
+
+  @Override
+  public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto role,
+      TermIndex firstTermIndexInLog) {
+    return downloads.install(getGroupId(), role, firstTermIndexInLog, snapshotStore());
+  }
+
+  /**
+   * The meta group's snapshots for transfers: the latest map file and its MD5 file. Ratis keeps
+   * every snapshot file (no retention policy is set), so holding them is linking them aside.
+   */
+  public SnapshotStore snapshotStore() {
+    return new SnapshotStore() {
+      @Override
+      public HeldSnapshot hold() throws IOException {
+        SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
+        if (latest == null) {
+          return null;
+        }
+        Path file = latest.getFile().getPath();
+        Path dir = downloadsDir().resolve("held-" + holds.incrementAndGet());
+        SlotGroupStore.deleteRecursively(dir);
+        Files.createDirectories(dir);
+        List<SnapshotManifest.FileEntry> files = new ArrayList<>();
+        for (Path f : List.of(file, MD5FileUtil.getDigestFileForFile(file.toFile()).toPath())) {
+          Files.createLink(dir.resolve(f.getFileName()), f);
+          files.add(new SnapshotManifest.FileEntry(f.getFileName().toString(), Files.size(f)));
+        }
+        return new HeldSnapshot(dir, new SnapshotManifest(latest.getTerm(), latest.getIndex(),
+            files));
+      }
+
+      @Override
+      public Path downloadsDir() {
+        return MetaStateMachine.this.downloadsDir();
+      }
+
+      @Override
+      public void install(Path dir, SnapshotManifest manifest) throws IOException {
+        File target = storage.getSnapshotFile(manifest.term(), manifest.index());
+        Path md5 = MD5FileUtil.getDigestFileForFile(target).toPath();
+        Path downloaded = dir.resolve(target.getName());
+        MD5FileUtil.verifySavedMD5(downloaded.toFile(),
+            MD5FileUtil.readStoredMd5ForFile(downloaded.toFile()));
+        // The MD5 file first: Ratis only takes a snapshot file that has one as complete.
+        Files.move(dir.resolve(md5.getFileName()), md5, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(downloaded, target.toPath(), StandardCopyOption.REPLACE_EXISTING);
+      }
+    };
+  }
+
+  private Path downloadsDir() {
+    return smDir.resolve("tmp");
   }
 
   private void load(SingleFileSnapshotInfo snapshot) throws IOException {

@@ -25,6 +25,9 @@ import io.kvorum.raft.membership.ReplicaPlacement;
 import io.kvorum.raft.meta.MetaStateMachine;
 import io.kvorum.raft.route.RaftSlotGroupRouter;
 import io.kvorum.raft.route.SlotGroupRouter;
+import io.kvorum.raft.snapshot.HeldSnapshot;
+import io.kvorum.raft.snapshot.SnapshotDownloads;
+import io.kvorum.raft.snapshot.SnapshotFetcher;
 import io.kvorum.storage.engine.NodeStorage;
 import io.kvorum.storage.engine.StorageException;
 import io.kvorum.storage.slot.HashSlot;
@@ -88,7 +91,8 @@ public final class RaftNode implements AutoCloseable {
   /** The last cluster map seen, so a restarted node knows its cluster before any quorum. */
   static final String MAP_FILE = "cluster-map.pb";
 
-  private final MetaStateMachine meta = new MetaStateMachine();
+  private final SnapshotDownloads downloads;
+  private final MetaStateMachine meta;
   private final RaftSlotGroupRouter router;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
@@ -116,7 +120,9 @@ public final class RaftNode implements AutoCloseable {
   /** How long the orderly exit after a fail-stop may take before the process is halted. */
   private static final long FAIL_STOP_HALT_MS = 15_000;
 
-  private RaftNode(RaftNodeConfig config) {
+  private RaftNode(RaftNodeConfig config, SnapshotFetcher fetcher) {
+    this.downloads = new SnapshotDownloads(fetcher, this::adminAddressOf);
+    this.meta = new MetaStateMachine(downloads);
     this.nodeId = NodeIdentity.loadOrCreate(config.dataDir(), config.nodeId());
     this.config = config.withNodeId(nodeId);
     this.self =
@@ -162,7 +168,16 @@ public final class RaftNode implements AutoCloseable {
    * creating its own, and returns at once: replicas are placed on it in the background.
    */
   public static RaftNode start(RaftNodeConfig config, ClusterJoiner joiner) {
-    RaftNode node = new RaftNode(config);
+    return start(config, joiner, SnapshotFetcher.NONE);
+  }
+
+  /**
+   * Starts the node as {@link #start(RaftNodeConfig, ClusterJoiner)} does; {@code fetcher}
+   * downloads another replica's snapshot when a group here must catch up from one.
+   */
+  public static RaftNode start(RaftNodeConfig config, ClusterJoiner joiner,
+      SnapshotFetcher fetcher) {
+    RaftNode node = new RaftNode(config, fetcher);
     try {
       node.startServer();
       node.bootstrapOrRecover(joiner);
@@ -181,6 +196,37 @@ public final class RaftNode implements AutoCloseable {
 
   public SlotGroupRouter router() {
     return router;
+  }
+
+  /**
+   * Holds this node's latest snapshot of {@code group} for sending to another replica; null if
+   * the group has no snapshot here yet.
+   *
+   * @throws IllegalArgumentException if this node has no replica of the group
+   */
+  public HeldSnapshot holdSnapshot(RaftGroupId group) throws IOException {
+    RaftServer s = server;
+    if (s == null || !hostsGroup(group)) {
+      throw new IllegalArgumentException("no replica of group " + group + " on this node");
+    }
+    org.apache.ratis.statemachine.StateMachine m = s.getDivision(group).getStateMachine();
+    if (m instanceof SlotGroupStateMachine slot) {
+      return slot.snapshotStore().hold();
+    }
+    if (m instanceof MetaStateMachine) {
+      return meta.snapshotStore().hold();
+    }
+    throw new IllegalArgumentException("group " + group + " has no snapshots");
+  }
+
+  /** {@code host:port} of a node's admin port from the cluster map, or null. */
+  private String adminAddressOf(String node) {
+    for (NodeInfo n : map.getNodesList()) {
+      if (n.getId().equals(node)) {
+        return n.getAdminAddress();
+      }
+    }
+    return null;
   }
 
   /** The freshest cluster map this node has seen. */
@@ -602,7 +648,7 @@ public final class RaftNode implements AutoCloseable {
     }
     SlotGroupStateMachine m = new SlotGroupStateMachine(
         nodeStorage, router::onLeaderChanged, router::keysWritten, router::keyspaceEvents,
-        this::storageFailed);
+        this::storageFailed, downloads);
     router.register(id, m);
     return m;
   }
@@ -905,6 +951,7 @@ public final class RaftNode implements AutoCloseable {
     scheduler.shutdownNow();
     moves.shutdownNow();
     metaClient.close();
+    downloads.close();
     if (server != null) {
       try {
         server.close();

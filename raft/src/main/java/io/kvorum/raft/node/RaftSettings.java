@@ -53,9 +53,12 @@ public final class RaftSettings {
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(4L << 20));
     RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(Math.max(64L << 20, 4L * c.maxEntryBytes())));
     GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(64L << 20, 2L * c.maxEntryBytes())));
-    // Snapshot files are shipped in chunks well below the gRPC message limit.
-    RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf(4L << 20));
-    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+    // Ratis would ship snapshots itself, as fast as it can and with no hook to slow it down;
+    // instead it only tells a lagging or new replica to install one, and the replica downloads
+    // the leader's files over the node service, under the sender's --move-bytes-per-sec cap
+    // (io.kvorum.raft.snapshot.SnapshotDownloads). The setting is per server, so the meta group
+    // (whose snapshot is one small file) takes the same path.
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
 
     // On by default, it appends a metadata entry to the log after every commit: a second write
     // and fsync per round. Restart does not need it: the store keeps its applied index, and the

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import io.kvorum.proto.slotgroup.CommandCall;
 import io.kvorum.proto.slotgroup.SlotGroupEntry;
+import io.kvorum.raft.snapshot.SnapshotDownloads;
+import io.kvorum.raft.snapshot.SnapshotFetcher;
 import io.kvorum.storage.engine.NodeStorage;
 import io.kvorum.storage.engine.StorageException;
 import java.io.IOException;
@@ -47,7 +49,7 @@ class SlotGroupStateMachineTest {
   private final List<StorageException> storageFailures = new CopyOnWriteArrayList<>();
   private final SlotGroupStateMachine machine =
       new SlotGroupStateMachine(storage, (g, l) -> { }, (g, k) -> { }, (g, e) -> { },
-          storageFailures::add);
+          storageFailures::add, new SnapshotDownloads(SnapshotFetcher.NONE, node -> null));
 
   @AfterEach
   void close() {

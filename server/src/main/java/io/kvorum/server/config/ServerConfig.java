@@ -20,6 +20,8 @@ import java.nio.file.Path;
  * @param nodeDownTimeoutSeconds unreachable this long, a node is marked down and its replicas
  *                        are recreated on other nodes
  * @param maxMoves        replica moves the balancer runs at once
+ * @param moveBytesPerSec cap on the bytes/s of all snapshots this node sends to other replicas
+ *                        together (moves, lagging replicas); 0 for none
  * @param adminToken      shared secret every admin and node-to-node gRPC call must carry; null
  *                        when off
  * @param leaderLease     reads on a group's leader are served under Ratis's leader lease (no
@@ -48,6 +50,7 @@ public record ServerConfig(
     String zone,
     int nodeDownTimeoutSeconds,
     int maxMoves,
+    long moveBytesPerSec,
     String adminToken,
     boolean leaderLease) {
 

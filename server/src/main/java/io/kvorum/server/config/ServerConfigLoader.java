@@ -43,6 +43,8 @@ public final class ServerConfigLoader {
     DEFAULTS.put("zone", "");
     DEFAULTS.put("node-down-timeout", "60");
     DEFAULTS.put("max-moves", "4");
+    // CockroachDB's kv.snapshot_rebalance.max_rate default; 0 = no cap.
+    DEFAULTS.put("move-bytes-per-sec", "32mb");
     DEFAULTS.put("admin-token", null);
     DEFAULTS.put("leader-lease", "no");
   }
@@ -165,6 +167,7 @@ public final class ServerConfigLoader {
         m.get("zone") == null ? "" : m.get("zone").strip(),
         bounded(m, "node-down-timeout", 1, 86_400),
         bounded(m, "max-moves", 1, 64),
+        bytes(m, "move-bytes-per-sec"),
         m.get("admin-token") == null || m.get("admin-token").isEmpty() ? null : m.get("admin-token"),
         yesNo(m, "leader-lease"));
   }

@@ -98,6 +98,11 @@ public final class ServerCommand implements Callable<Integer> {
       description = "replica moves the balancer runs at once (default 4)")
   String maxMoves;
 
+  @Option(names = "--move-bytes-per-sec", paramLabel = "SIZE",
+      description = "cap on the bytes/s of all snapshots this node sends to new or lagging "
+          + "replicas together, e.g. 64mb; 0 for none (default 32mb)")
+  String moveBytesPerSec;
+
   @Option(names = "--admin-token", paramLabel = "TOKEN",
       description = "shared secret every admin and node-to-node gRPC call must carry")
   String adminToken;
@@ -130,6 +135,7 @@ public final class ServerCommand implements Callable<Integer> {
     flags.put("zone", zone);
     flags.put("node-down-timeout", nodeDownTimeout);
     flags.put("max-moves", maxMoves);
+    flags.put("move-bytes-per-sec", moveBytesPerSec);
     flags.put("admin-token", adminToken);
     flags.put("leader-lease", leaderLease);
     ServerConfig cfg;

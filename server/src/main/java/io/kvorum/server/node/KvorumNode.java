@@ -18,6 +18,9 @@ import io.kvorum.server.join.AdminJoiner;
 import io.kvorum.server.proxy.GrpcForwarder;
 import io.kvorum.server.proxy.NodeService;
 import io.kvorum.server.pubsub.PeerPublisher;
+import io.kvorum.server.snapshot.GrpcSnapshotFetcher;
+import io.kvorum.server.snapshot.SnapshotSender;
+import io.kvorum.server.snapshot.TransferRate;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -55,6 +58,8 @@ public final class KvorumNode implements AutoCloseable {
   private RespServer resp;
   private GrpcForwarder forwarder;
   private PeerPublisher publisher;
+  private GrpcSnapshotFetcher snapshotFetcher;
+  private SnapshotSender snapshotSender;
 
   private final boolean unsafeStaleReads;
 
@@ -117,8 +122,13 @@ public final class KvorumNode implements AutoCloseable {
         Duration.ofSeconds(config.nodeDownTimeoutSeconds()),
         config.maxMoves(),
         unsafeStaleReads);
+    // Replicas here download snapshots from other nodes' admin ports (Ratis only tells them to).
+    snapshotFetcher = new GrpcSnapshotFetcher(config.adminToken());
     raft = RaftNode.start(raftConfig, config.join() == null ? null
-        : new AdminJoiner(config.join(), Duration.ofSeconds(60), config.adminToken()));
+        : new AdminJoiner(config.join(), Duration.ofSeconds(60), config.adminToken()),
+        snapshotFetcher);
+    snapshotSender = new SnapshotSender(raft::holdSnapshot,
+        new TransferRate(config.moveBytesPerSec()));
 
     GatewayConfig gateway = GatewayConfig.defaults()
         .withBind(config.bind(), config.port())
@@ -143,7 +153,7 @@ public final class KvorumNode implements AutoCloseable {
           .addService(ServerInterceptors.intercept(new AdminService(raft, config.adminToken()),
               AdminToken.check(config.adminToken())))
           .addService(ServerInterceptors.intercept(
-              new NodeService(resp.gateway().proxy(), resp.gateway().pubsub()),
+              new NodeService(resp.gateway().proxy(), resp.gateway().pubsub(), snapshotSender),
               AdminToken.check(config.adminToken())))
           .maxInboundMessageSize(MAX_NODE_MESSAGE)
           // Other nodes' forwarders ping this often; gRPC's default would cut them off.
@@ -195,6 +205,11 @@ public final class KvorumNode implements AutoCloseable {
     return CompletableFuture.completedFuture(null);
   }
 
+  /** Sends this node's snapshots to other replicas (its rate cap counts the bytes sent). */
+  public SnapshotSender snapshotSender() {
+    return snapshotSender;
+  }
+
   public RaftNode raft() {
     return raft;
   }
@@ -231,6 +246,10 @@ public final class KvorumNode implements AutoCloseable {
       }
       if (admin != null) {
         admin.shutdown();
+        if (snapshotSender != null) {
+          // Snapshot streams run long: stop them rather than wait for them.
+          snapshotSender.close();
+        }
         admin.awaitTermination(5, TimeUnit.SECONDS);
       }
       if (forwarder != null) {
@@ -239,11 +258,17 @@ public final class KvorumNode implements AutoCloseable {
       if (publisher != null) {
         publisher.close();
       }
+      if (snapshotSender != null) {
+        snapshotSender.close();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       if (raft != null) {
         raft.close();
+      }
+      if (snapshotFetcher != null) {
+        snapshotFetcher.close();
       }
       LOG.info("stopped");
       terminated.countDown();

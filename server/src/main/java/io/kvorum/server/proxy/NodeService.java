@@ -6,14 +6,17 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.kvorum.proto.node.ExecuteReply;
 import io.kvorum.proto.node.ExecuteRequest;
+import io.kvorum.proto.node.FetchSnapshotRequest;
 import io.kvorum.proto.node.KvorumNodeGrpc;
 import io.kvorum.proto.node.PublishReply;
 import io.kvorum.proto.node.PublishRequest;
 import io.kvorum.proto.node.PublishedMessage;
+import io.kvorum.proto.node.SnapshotChunk;
 import io.kvorum.resp.proxy.ForwardRequest;
 import io.kvorum.resp.proxy.ProxyDispatcher;
 import io.kvorum.resp.proxy.ReplyBytes;
 import io.kvorum.resp.pubsub.PubSubHub;
+import io.kvorum.server.snapshot.SnapshotSender;
 import io.kvorum.storage.slot.HashSlot;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -22,18 +25,27 @@ import org.slf4j.LoggerFactory;
 /**
  * The node-to-node service on the admin port: runs the commands another node's proxy port
  * forwards, through this node's {@link ProxyDispatcher} (so they are forwarded again if this node
- * does not lead their group any more), and answers each reply's RESP bytes; and delivers the
- * messages other nodes PUBLISH to this node's subscribers.
+ * does not lead their group any more), and answers each reply's RESP bytes; delivers the
+ * messages other nodes PUBLISH to this node's subscribers; and sends this node's snapshots to
+ * replicas that must catch up from one.
  */
 public final class NodeService extends KvorumNodeGrpc.KvorumNodeImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(NodeService.class);
 
   private final ProxyDispatcher proxy;
   private final PubSubHub pubsub;
+  private final SnapshotSender snapshots;
 
-  public NodeService(ProxyDispatcher proxy, PubSubHub pubsub) {
+  public NodeService(ProxyDispatcher proxy, PubSubHub pubsub, SnapshotSender snapshots) {
     this.proxy = proxy;
     this.pubsub = pubsub;
+    this.snapshots = snapshots;
+  }
+
+  /** A replica of a group here fetches this node's snapshot of it. */
+  @Override
+  public void fetchSnapshot(FetchSnapshotRequest request, StreamObserver<SnapshotChunk> response) {
+    snapshots.send(request, response);
   }
 
   /** Messages another node published: delivered to this node's subscribers only. */

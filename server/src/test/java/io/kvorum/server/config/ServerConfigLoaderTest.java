@@ -113,4 +113,26 @@ class ServerConfigLoaderTest {
     assertThatThrownBy(() -> ServerConfigLoader.load(Map.of("leader-lease", "1"), Map.of(), null))
         .hasMessage("leader-lease must be yes or no: 1");
   }
+
+  @Test
+  void theMoveRateCapIsASizeDefaulting32MibAndZeroTurnsItOff() throws Exception {
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of(), null).moveBytesPerSec())
+        .isEqualTo(32L << 20);
+    assertThat(ServerConfigLoader.load(Map.of("move-bytes-per-sec", "0"), Map.of(), null)
+        .moveBytesPerSec()).isZero();
+    assertThat(ServerConfigLoader.load(Map.of("move-bytes-per-sec", "2097152"), Map.of(), null)
+        .moveBytesPerSec()).isEqualTo(2L << 20);
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of("KVORUM_MOVE_BYTES_PER_SEC", "1gb"), null)
+        .moveBytesPerSec()).isEqualTo(1L << 30);
+    Path file = dir.resolve("rate.conf");
+    Files.writeString(file, "move-bytes-per-sec 8mb\n");
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of(), file).moveBytesPerSec())
+        .isEqualTo(8L << 20);
+    assertThatThrownBy(() -> ServerConfigLoader.load(
+        Map.of("move-bytes-per-sec", "fast"), Map.of(), null))
+        .hasMessage("move-bytes-per-sec must be a size such as 16mb: fast");
+    assertThatThrownBy(() -> ServerConfigLoader.load(
+        Map.of("move-bytes-per-sec", "-1"), Map.of(), null))
+        .hasMessage("move-bytes-per-sec must be a size such as 16mb: -1");
+  }
 }
