@@ -36,7 +36,9 @@
 #   BENCH_ELASTIC_SAMPLE      loaded batches (of 100 keys) read back by the check (default 200)
 #   BENCH_ELASTIC_SLOT_GROUPS slot groups (default 16)
 #   BENCH_ELASTIC_MAX_MOVES   the nodes' --max-moves, concurrent replica moves (default: the
-#                             node's default, 4); there is no bytes/s cap (see README)
+#                             node's default, 4)
+#   BENCH_ELASTIC_MOVE_RATE   the nodes' --move-bytes-per-sec, e.g. 64mb, or 0 for no cap
+#                             (default: the node's default, 32 MiB/s per sending node)
 #   KVORUM_JAVA_OPTS          JVM flags of every node
 #   KVORUM_BIN                launcher (default bin/kvorum)
 set -euo pipefail
@@ -58,6 +60,7 @@ move_timeout="${BENCH_ELASTIC_MOVE_TIMEOUT:-3600}"
 sample="${BENCH_ELASTIC_SAMPLE:-200}"
 slot_groups="${BENCH_ELASTIC_SLOT_GROUPS:-16}"
 max_moves="${BENCH_ELASTIC_MAX_MOVES:-}"
+move_rate="${BENCH_ELASTIC_MOVE_RATE:-}"
 kvorum_bin="${KVORUM_BIN:-bin/kvorum}"
 batch_keys=100
 host=127.0.0.1
@@ -149,6 +152,7 @@ start_node() {
   args=(server --bind $host --port "${ports[$i]}" --raft-port "${raft_ports[$i]}"
     --admin-port "${admin_ports[$i]}" --data-dir "$work_dir/n$i" --slot-groups "$slot_groups")
   [ -z "$max_moves" ] || args+=(--max-moves "$max_moves")
+  [ -z "$move_rate" ] || args+=(--move-bytes-per-sec "$move_rate")
   [ "$i" -eq 1 ] || args+=(--join "$host:${admin_ports[1]}")
   "$kvorum_bin" "${args[@]}" >"$work_dir/n$i.log" 2>&1 &
   pids[$i]=$!
@@ -371,7 +375,7 @@ result_file="bench-results/bench-elastic-$(date +%Y%m%d-%H%M%S).txt"
 {
   echo "# Kvorum elasticity: a 5th node joins 4 loaded nodes, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo '+dirty')"
   echo "# $(nproc) cores; $(redis-server --version 2>/dev/null | awk '{print $1, $2, $3}'); $(java -version 2>&1 | head -1); load average at start $load_at_start, at end $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# $slot_groups slot groups, RF 3, --max-moves ${max_moves:-default (4)}; all 5 nodes and the clients on this machine"
+  echo "# $slot_groups slot groups, RF 3, --max-moves ${max_moves:-default (4)}, --move-bytes-per-sec ${move_rate:-default (32mb)}; all 5 nodes and the clients on this machine"
   echo "# load: $loaded_keys keys x $value_size random bytes (MSET of $batch_keys) in ${load_seconds} s: $load_rate"
   echo "# per node before the join: $(mib "$before_min")-$(mib "$before_max") on disk (target $gb GiB; sum of its groups' size_on_disk); node 1's data dir $(mib "$before_du") incl. Raft logs"
   echo "# client load: redis-benchmark --cluster -c $clients -P 1 -d $data_size -r $keyspace -t set,get, chunks of -n $chunk_n;"
