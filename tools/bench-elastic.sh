@@ -134,8 +134,10 @@ if [ -n "$base_port" ]; then
     fail "BENCH_ELASTIC_BASE_PORT must leave room for base+10000+$nodes below 65536"
   ports_free "$base_port" || fail "a port of base $base_port (+1000, +10000, $nodes nodes) is in use"
 else
+  # Every port below Linux's ephemeral range (32768-60999): the 5th node starts minutes after
+  # this check, and by then a client connection may have taken a free ephemeral port as its own.
   for _ in $(seq 1 100); do
-    base_port=$((20000 + RANDOM % 25000))
+    base_port=$((20000 + RANDOM % (32768 - 10000 - nodes - 20000)))
     ports_free "$base_port" && break
     base_port=""
   done
