@@ -16,6 +16,7 @@ import io.kvorum.raft.group.WriteMessage;
 import io.kvorum.storage.command.KeyspaceCommand;
 import io.kvorum.storage.command.KeyspaceCommandTable;
 import io.kvorum.storage.engine.SlotGroupStore;
+import io.kvorum.storage.engine.StorageException;
 import io.kvorum.storage.keyspace.KeyspaceEvent;
 import io.kvorum.storage.reply.Reply;
 import io.kvorum.storage.slot.HashSlot;
@@ -36,6 +37,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -621,16 +623,26 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
       DivisionInfo info = d.getInfo();
       SlotGroupStore store = m.store();
       RaftPeerId leader = info.getLeaderId();
-      stats.add(new GroupStats(
-          g,
-          l.groupIds()[g].getUuid().toString(),
-          info.getCurrentRole().name().toLowerCase(java.util.Locale.ROOT),
-          leader == null ? null : leader.toString(),
-          info.getCurrentTerm(),
-          d.getRaftLog().getLastCommittedIndex(),
-          info.getLastAppliedIndex(),
-          store.keyCount(),
-          store.sizeOnDisk()));
+      RaftPeerRole role = info.getCurrentRole();
+      if (role == null) {
+        continue; // the division is closing: its replica was just moved off this node
+      }
+      try {
+        stats.add(new GroupStats(
+            g,
+            l.groupIds()[g].getUuid().toString(),
+            role.name().toLowerCase(java.util.Locale.ROOT),
+            leader == null ? null : leader.toString(),
+            info.getCurrentTerm(),
+            d.getRaftLog().getLastCommittedIndex(),
+            info.getLastAppliedIndex(),
+            store.keyCount(),
+            store.sizeOnDisk()));
+      } catch (StorageException e) {
+        // Closed under us (replica removed, or a snapshot being installed): the caller falls
+        // back to the cluster map's view of this group.
+        LOG.debug("no stats for slot group {}: {}", g, e.getMessage());
+      }
     }
     return stats;
   }

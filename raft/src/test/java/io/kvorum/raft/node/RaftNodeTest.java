@@ -2,6 +2,7 @@ package io.kvorum.raft.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kvorum.raft.route.RaftSlotGroupRouter;
 import io.kvorum.raft.route.Route;
 import io.kvorum.raft.route.SlotGroupRouter;
 import io.kvorum.storage.reply.Reply;
@@ -145,6 +146,20 @@ class RaftNodeTest {
       assertThat(items.get(1)).isEqualTo(Reply.integer(1));
       assertThat(appliedIndex(router, g)).as("a read-only transaction is not logged")
           .isEqualTo(before);
+    }
+  }
+
+  @Test
+  void statsSkipAGroupWhoseStoreClosedUnderThem() throws Exception {
+    // A replica moved away (or reloading a snapshot) closes its store while `kvorum admin
+    // status` may be reading it; the status must still answer for the other groups.
+    RaftNodeConfig config =
+        RaftNodeConfig.defaults(dir, "127.0.0.1", freePort(), 6379, "127.0.0.1:7379");
+    try (RaftNode node = RaftNode.start(config)) {
+      RaftSlotGroupRouter router = (RaftSlotGroupRouter) node.router();
+      router.machine(5).store().close();
+      assertThat(router.groupStats()).hasSize(15)
+          .noneMatch(s -> s.index() == 5);
     }
   }
 

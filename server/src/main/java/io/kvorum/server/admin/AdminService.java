@@ -38,6 +38,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin gRPC service of a node: status of the whole cluster, join, leave, rebalance, manual
@@ -45,6 +47,8 @@ import java.util.function.Consumer;
  * come back as gRPC status codes with a message a user can act on.
  */
 public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
+
   /** How long a status waits for another node's live group state. */
   private static final long PEER_STATUS_MS = 2000;
 
@@ -77,6 +81,16 @@ public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
 
   @Override
   public void status(StatusRequest request, StreamObserver<StatusReply> response) {
+    try {
+      response.onNext(statusReply(request));
+      response.onCompleted();
+    } catch (RuntimeException e) {
+      LOG.warn("status failed", e);
+      response.onError(Status.INTERNAL.withDescription("status failed: " + e).asException());
+    }
+  }
+
+  private StatusReply statusReply(StatusRequest request) {
     ClusterMap map = node.clusterMap();
     Map<Integer, GroupStatus> live = new HashMap<>();
     for (GroupStats s : node.router().groupStats()) {
@@ -113,8 +127,7 @@ public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
           .setTerm(g.getLeaderTerm())
           .build());
     }
-    response.onNext(reply.build());
-    response.onCompleted();
+    return reply.build();
   }
 
   private static GroupStatus groupStatus(ClusterMap map, GroupStats s) {

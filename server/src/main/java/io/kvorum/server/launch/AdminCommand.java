@@ -96,6 +96,24 @@ public final class AdminCommand implements Runnable {
       return stub().status(StatusRequest.getDefaultInstance());
     }
 
+    /**
+     * The status for a progress loop, or null while the cluster cannot answer for a moment
+     * (a meta election, a busy node): the operation runs on in the cluster either way, so a
+     * wait of minutes must not end on one missed poll.
+     */
+    StatusReply pollStatus() {
+      try {
+        return status();
+      } catch (StatusRuntimeException e) {
+        io.grpc.Status.Code code = e.getStatus().getCode();
+        if (code == io.grpc.Status.Code.UNAVAILABLE
+            || code == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+          return null;
+        }
+        throw e;
+      }
+    }
+
     @Override
     public void close() {
       channel.shutdownNow();
@@ -203,7 +221,11 @@ public final class AdminCommand implements Runnable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
         String lastLine = "";
         while (System.nanoTime() < deadline) {
-          StatusReply s = admin.status();
+          StatusReply s = admin.pollStatus();
+          if (s == null) {
+            Thread.sleep(1000);
+            continue;
+          }
           if (s.getNodesList().stream().noneMatch(n -> n.getId().equals(id))) {
             out.println("node " + id + " left the cluster; its process can be stopped");
             return 0;
@@ -268,7 +290,11 @@ public final class AdminCommand implements Runnable {
         java.util.Set<Long> seen = new java.util.HashSet<>();
         String lastLine = "";
         while (System.nanoTime() < deadline) {
-          StatusReply s = admin.status();
+          StatusReply s = admin.pollStatus();
+          if (s == null) {
+            Thread.sleep(1000);
+            continue;
+          }
           RebalanceReply next = admin.stub().rebalance(
               RebalanceRequest.newBuilder().setDryRun(true).build());
           if (s.getMovesCount() == 0 && next.getStepsCount() == 0) {
@@ -321,7 +347,9 @@ public final class AdminCommand implements Runnable {
         long id = admin.stub().moveReplica(MoveReplicaRequest.newBuilder().setGroup(group)
             .setFromNode(from).setToNode(to).build()).getMoveId();
         out.println("move " + id + " started");
-        while (admin.status().getMovesList().stream().anyMatch(m -> m.getId() == id)) {
+        for (StatusReply s = admin.pollStatus();
+            s == null || s.getMovesList().stream().anyMatch(m -> m.getId() == id);
+            s = admin.pollStatus()) {
           Thread.sleep(500);
         }
         out.println("move " + id + " done");
