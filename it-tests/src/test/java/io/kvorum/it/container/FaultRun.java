@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.slf4j.Logger;
@@ -109,11 +110,18 @@ final class FaultRun {
     }
     List<Integer> ports = new ArrayList<>();
     cluster.nodes().forEach(n -> ports.add(n.port()));
+    // Why each failed attempt failed, so a slow recovery can be traced from the test log.
+    List<String> misses = new ArrayList<>();
     try (RoutedClient probe = new RoutedClient(ports, 2000, new Random(random.nextLong()))) {
       for (String key : probes) {
-        while (!(probe.call(key, "SET", key, "1") instanceof Result.Ok)) {
+        Result r;
+        while (!((r = probe.call(key, "SET", key, "1")) instanceof Result.Ok)) {
+          misses.add(String.format(Locale.ROOT, "%.1fs %s: %s", (System.nanoTime() - since) / 1e9,
+              key, r));
           if (System.nanoTime() - since > limit.toNanos()) {
             serveAgainSeconds.add(Double.POSITIVE_INFINITY);
+            LOG.info("{}: not serving after {}; failed attempts: {}", name, limit,
+                collapse(misses));
             return Double.POSITIVE_INFINITY;
           }
           KvorumCluster.sleep(50);
@@ -121,8 +129,36 @@ final class FaultRun {
       }
     }
     double seconds = (System.nanoTime() - since) / 1e9;
+    if (seconds > 3) {
+      LOG.info("{}: slow to serve again ({} s); failed attempts: {}", name, seconds,
+          collapse(misses));
+    }
     serveAgainSeconds.add(seconds);
     return seconds;
+  }
+
+  /** Runs of identical failures (same key and reason) as one line each, with their count. */
+  private static String collapse(List<String> misses) {
+    StringBuilder out = new StringBuilder();
+    String last = null;
+    int run = 0;
+    for (String m : misses) {
+      String what = m.substring(m.indexOf(' ') + 1);
+      if (what.equals(last)) {
+        run++;
+        continue;
+      }
+      if (run > 1) {
+        out.append(" (x").append(run).append(')');
+      }
+      out.append("\n  ").append(m);
+      last = what;
+      run = 1;
+    }
+    if (run > 1) {
+      out.append(" (x").append(run).append(')');
+    }
+    return out.toString();
   }
 
   /** Runs the scenario and checks its history. */

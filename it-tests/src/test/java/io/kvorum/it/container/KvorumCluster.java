@@ -131,6 +131,8 @@ public final class KvorumCluster implements AutoCloseable {
         .withEnv("KVORUM_SLOT_GROUPS", "4")
         .withEnv("KVORUM_BLOCK_CACHE_SIZE", "16mb")
         .withEnv("KVORUM_WRITE_BUFFER_SIZE", "16mb")
+        // -Dkvorum.ratis.log=INFO traces elections in the dumped node logs.
+        .withEnv("KVORUM_RATIS_LOG_LEVEL", System.getProperty("kvorum.ratis.log", "WARN"))
         .withEnv("KVORUM_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
             + "-XX:+ExitOnOutOfMemoryError")
         .withCommand(extraArgs.toArray(new String[0]))

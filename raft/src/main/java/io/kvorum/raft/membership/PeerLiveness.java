@@ -26,6 +26,8 @@ public final class PeerLiveness {
   private final Map<String, Long> unreachableSince = new ConcurrentHashMap<>();
   /** Node id → when it last answered a probe. */
   private final Map<String, Long> lastAnswer = new ConcurrentHashMap<>();
+  /** Node id → when its current run of answered probes began (absent while it fails them). */
+  private final Map<String, Long> answeringSince = new ConcurrentHashMap<>();
 
   public PeerLiveness(String selfId, Supplier<ClusterMap> map) {
     this.selfId = selfId;
@@ -52,6 +54,18 @@ public final class PeerLiveness {
     return nodeId.equals(selfId) || (t != null && nowMs - t <= ms);
   }
 
+  /**
+   * Milliseconds {@code nodeId} has answered every probe (0 before its first answer, or after a
+   * failed one; unbounded for this node): a node that just came back is still catching up.
+   */
+  public long answeringForMs(String nodeId, long nowMs) {
+    if (nodeId.equals(selfId)) {
+      return Long.MAX_VALUE;
+    }
+    Long since = answeringSince.get(nodeId);
+    return since == null ? 0 : nowMs - since;
+  }
+
   /** Probes every other node once (blocking connects: run it on its own thread). */
   public void probe() {
     for (NodeInfo n : map.get().getNodesList()) {
@@ -63,9 +77,11 @@ public final class PeerLiveness {
         failures.remove(n.getId());
         unreachableSince.remove(n.getId());
         lastAnswer.put(n.getId(), now);
+        answeringSince.putIfAbsent(n.getId(), now);
       } else {
         failures.merge(n.getId(), 1, Integer::sum);
         unreachableSince.putIfAbsent(n.getId(), now);
+        answeringSince.remove(n.getId());
       }
     }
   }

@@ -19,6 +19,7 @@ import io.kvorum.raft.route.RaftSlotGroupRouter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,20 @@ public final class ReplicaPlacement {
    */
   private static final long PHASE_TIMEOUT_MS = 30_000;
   private static final long TRANSFER_TIMEOUT_MS = 30_000;
+  /**
+   * How long Ratis may hold a leadership transfer open. The group refuses writes meanwhile, so it
+   * is short: a reachable, caught-up transferee wins its election within a second or two.
+   */
+  static final long RATIS_TRANSFER_MS = 3_000;
+  /**
+   * Leaders are balanced only after no leader changed on its own (an election, not one of our
+   * transfers) for this long, and only onto a node that has answered probes for this long. Right
+   * after a fault the node that lost its leaders has the fewest and looks like the best target,
+   * yet may be the one just cut off; one just back is still catching up its logs, and Ratis
+   * holds a transfer (and the group's writes) until the transferee is up to date, for up to
+   * {@link #RATIS_TRANSFER_MS}.
+   */
+  static final long LEADERS_SETTLE_MS = 10_000;
   /** Pause before asking again after a configuration change was refused. */
   private static final long RETRY_MS = 3_000;
   /** A node counts as reachable for new replicas if it answered a probe this recently. */
@@ -90,6 +105,12 @@ public final class ReplicaPlacement {
   private final Set<Long> driving = ConcurrentHashMap.newKeySet();
   /** Leadership transfers and the meta step in flight: group index (−1 meta) → deadline. */
   private final Map<Integer, Long> inFlight = new ConcurrentHashMap<>();
+  /** Group index → the leader the map showed at the last tick. */
+  private final Map<Integer, String> lastLeaders = new HashMap<>();
+  /** Group index → the node this balancer last asked to take over its leadership. */
+  private final Map<Integer, String> transferTargets = new ConcurrentHashMap<>();
+  /** When a leader last changed other than by one of our transfers (ticks are on one thread). */
+  private long leadersChangedAt;
 
   /**
    * @param nodeDownTimeoutMs how long a node must fail every probe before its replicas are
@@ -131,6 +152,7 @@ public final class ReplicaPlacement {
     RaftServer.Division metaDivision = meta.localLeader();
     if (metaDivision == null) {
       inFlight.clear();
+      lastLeaders.clear();
       return;
     }
     long now = System.currentTimeMillis();
@@ -145,11 +167,13 @@ public final class ReplicaPlacement {
     // `reachable`; but a leadership transfer to it times out, and the group refuses writes while
     // the transfer is pending. Leadership only goes to nodes that answer Raft right now.
     Set<String> silent = silentMetaFollowers(metaDivision);
+    boolean leadersSettled = leadersSettled(m, now);
     for (Step step : BalancePlanner.plan(m, reachable, maxConcurrentMoves)) {
       if (step instanceof MoveStep mv) {
         record(mv, now);
-      } else if (step instanceof LeaderStep l && !inFlight.containsKey(l.group())
-          && !silent.contains(l.to())) {
+      } else if (step instanceof LeaderStep l && leadersSettled && !inFlight.containsKey(l.group())
+          && !silent.contains(l.to())
+          && liveness.answeringForMs(l.to(), now) >= LEADERS_SETTLE_MS) {
         transfer(m, m.getGroups(l.group()), l.to());
       } else if (step instanceof ForgetNode f) {
         LOG.info("node {} drained: removing it from the cluster map", f.node());
@@ -162,6 +186,30 @@ public final class ReplicaPlacement {
         workers.execute(() -> drive(move.getId()));
       }
     }
+  }
+
+  /**
+   * Whether no group's leader has changed on its own for {@link #LEADERS_SETTLE_MS}: a change to
+   * the node one of our transfers named is expected, any other (an election) restarts the wait.
+   */
+  boolean leadersSettled(ClusterMap m, long now) {
+    if (lastLeaders.isEmpty()) {
+      leadersChangedAt = now; // a new meta leader first watches a while
+    }
+    for (SlotGroupInfo g : m.getGroupsList()) {
+      String leader = g.getLeader();
+      String was = lastLeaders.put(g.getIndex(), leader);
+      if (was != null && !was.equals(leader)
+          && !leader.equals(transferTargets.remove(g.getIndex()))) {
+        leadersChangedAt = now;
+      }
+    }
+    return now - leadersChangedAt >= LEADERS_SETTLE_MS;
+  }
+
+  /** Records that {@code node} taking over {@code group} is this balancer's doing. */
+  void expectLeader(int group, String node) {
+    transferTargets.put(group, node);
   }
 
   /** Most a meta follower may go without answering this leader before it gets no leadership. */
@@ -437,7 +485,7 @@ public final class ReplicaPlacement {
   private void transferNow(ClusterMap m, SlotGroupInfo g, String to) throws IOException {
     try (RaftClient c = clients.client(RaftSlotGroupRouter.groupId(g),
         RaftClients.peers(m, g.getReplicasList()))) {
-      RaftClientReply r = c.admin().transferLeadership(RaftPeerId.valueOf(to), 10_000);
+      RaftClientReply r = c.admin().transferLeadership(RaftPeerId.valueOf(to), RATIS_TRANSFER_MS);
       if (!r.isSuccess()) {
         throw new IOException("transfer leadership of slot group " + g.getIndex() + " to " + to
             + ": " + r.getException());
@@ -447,6 +495,7 @@ public final class ReplicaPlacement {
 
   private void transfer(ClusterMap m, SlotGroupInfo g, String to) {
     inFlight.put(g.getIndex(), System.currentTimeMillis() + TRANSFER_TIMEOUT_MS);
+    expectLeader(g.getIndex(), to);
     workers.execute(() -> {
       try {
         transferNow(m, g, to);
@@ -456,6 +505,7 @@ public final class ReplicaPlacement {
       } catch (IOException | RuntimeException e) {
         LOG.warn("cannot move leadership of slot group {} to {}: {}", g.getIndex(), to,
             e.toString());
+        transferTargets.remove(g.getIndex(), to);
       } finally {
         inFlight.remove(g.getIndex());
       }

@@ -314,8 +314,12 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
       }
       RaftPeerId id = info.getLeaderId();
       SlotGroupInfo reported = l.map().getGroups(group);
-      if (id != null) {
+      if (id != null && !id.toString().equals(selfId)) {
         leader = id.toString();
+      } else if (id != null) {
+        // This replica is not the leader but still names itself (it just stepped down, or was
+        // cut off): never redirect a client to this node itself; wait for the election.
+        return new Route.Unavailable("slot group " + group + " is electing a leader");
       } else if (!reported.getLeader().isEmpty() && !reported.getLeader().equals(selfId)
           && info.getCurrentTerm() <= reported.getLeaderTerm()) {
         // A replica still catching up (or just added) knows no leader yet; the map does.
