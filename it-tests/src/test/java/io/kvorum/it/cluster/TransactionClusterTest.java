@@ -11,24 +11,18 @@ import io.kvorum.it.fixture.HashSlot;
 import io.kvorum.it.fixture.KvorumProcess;
 import io.kvorum.it.fixture.ProcessCluster;
 import io.kvorum.it.fixture.RawResp;
+import io.kvorum.it.fixture.ReplicaStores;
 import io.kvorum.it.fixture.RespReply;
 import io.kvorum.it.history.Op.Outcome;
-import io.kvorum.storage.engine.NodeStorage;
-import io.kvorum.storage.engine.SlotGroupStore;
-import io.kvorum.storage.reply.Reply;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -39,9 +33,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
@@ -113,35 +104,12 @@ class TransactionClusterTest {
       // entries, every node stops cleanly and each replica's own database is read.
       leader.restart();
       cluster.awaitHealthy(Duration.ofSeconds(120));
-      awaitReplicasApplied(cluster, Duration.ofSeconds(60));
+      ReplicaStores.awaitSameAppliedIndex(cluster.nodes(), Duration.ofSeconds(60));
       for (KvorumProcess n : cluster.nodes()) {
         n.stop();
       }
-      try (NodeStorage storage = NodeStorage.withDefaults()) {
-        for (KvorumProcess n : cluster.nodes()) {
-          Map<String, List<String>> lists = new HashMap<>();
-          for (Path db : groupDatabases(n.dataDir())) {
-            try (SlotGroupStore store = SlotGroupStore.open(db, storage)) {
-              for (String key : keys()) {
-                Reply r = store.read(args("lrange", key, "0", "-1"), false,
-                    System.currentTimeMillis());
-                List<String> values = new ArrayList<>();
-                for (Reply e : ((Reply.Array) r).items()) {
-                  values.add(new String(((Reply.Bulk) e).value(), StandardCharsets.UTF_8));
-                }
-                // The key's group holds it; every other group's database answers empty.
-                if (!values.isEmpty()) {
-                  assertThat(lists.put(key, values)).as("%s in two groups of %s", key,
-                      n.describe()).isNull();
-                }
-              }
-            }
-          }
-          for (String key : keys()) {
-            lists.putIfAbsent(key, List.of());
-          }
-          assertNoAnomalies(txns, lists, "the replica of " + n.describe());
-        }
+      for (KvorumProcess n : cluster.nodes()) {
+        assertNoAnomalies(txns, ReplicaStores.lists(n, keys()), "the replica of " + n.describe());
       }
     }
   }
@@ -155,39 +123,6 @@ class TransactionClusterTest {
     assertThat(report.problems()).as("list-append anomalies on %s", copy).isEmpty();
     assertThat(report.acknowledged()).as("acknowledged transactions").isGreaterThan(20);
   }
-
-  /**
-   * Waits until every node reports every slot group (INFO raft) with the same {@code
-   * applied_index}, so a replica read after the stop holds every committed entry.
-   */
-  private static void awaitReplicasApplied(ProcessCluster cluster, Duration timeout)
-      throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Map<String, List<String>> applied = Map.of();
-    while (System.nanoTime() < deadline) {
-      applied = new HashMap<>();
-      for (KvorumProcess n : cluster.nodes()) {
-        try (RawResp c = RawResp.connect(n.host(), n.port())) {
-          for (String line : c.call("INFO", "raft").text().split("\r?\n")) {
-            Matcher m = APPLIED.matcher(line);
-            if (m.find()) {
-              applied.computeIfAbsent(m.group(1), g -> new ArrayList<>()).add(m.group(2));
-            }
-          }
-        }
-      }
-      int nodes = cluster.nodes().size();
-      if (!applied.isEmpty() && applied.values().stream()
-          .allMatch(v -> v.size() == nodes && new HashSet<>(v).size() == 1)) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new IllegalStateException("replicas did not reach the same applied index: " + applied);
-  }
-
-  private static final Pattern APPLIED =
-      Pattern.compile("^(group_\\d+):.*applied_index=(\\d+)");
 
   /** Jedis's Transaction (with WATCH) and Lettuce's multi()/exec() against one cluster node. */
   private static void clientsRunTransactionsUnchanged(KvorumProcess leader) {
@@ -238,14 +173,6 @@ class TransactionClusterTest {
       keys.add(keyB(i));
     }
     return keys;
-  }
-
-  private static byte[][] args(String... a) {
-    byte[][] out = new byte[a.length][];
-    for (int i = 0; i < a.length; i++) {
-      out[i] = a[i].getBytes(StandardCharsets.UTF_8);
-    }
-    return out;
   }
 
   /**
@@ -305,15 +232,6 @@ class TransactionClusterTest {
     }
     if (jedis != null) {
       jedis.close();
-    }
-  }
-
-  /** The replica databases of a stopped node: Ratis state-machine directories' {@code db}. */
-  private static List<Path> groupDatabases(Path dataDir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dataDir)) {
-      return walk.filter(p -> p.getFileName().toString().equals("db")
-              && p.getParent().getFileName().toString().equals("sm") && Files.isDirectory(p))
-          .toList();
     }
   }
 
