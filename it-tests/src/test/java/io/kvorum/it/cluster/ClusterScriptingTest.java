@@ -6,9 +6,12 @@ import io.kvorum.it.fixture.HashSlot;
 import io.kvorum.it.fixture.KvorumProcess;
 import io.kvorum.it.fixture.ProcessCluster;
 import io.kvorum.it.fixture.RawResp;
+import io.kvorum.it.fixture.ReplicaStores;
 import io.kvorum.it.fixture.RespReply;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +38,8 @@ import redis.clients.jedis.JedisCluster;
  * Lua scripting on a 3-process cluster, through JedisCluster: a script or library loaded on one
  * node serves keys of every slot group on every node, and a write script using math.random has
  * the same effect on every replica, so a leader killed under load loses no acknowledged effect
- * and the new leader holds exactly the numbers the old one answered.
+ * and the new leader holds exactly the numbers the old one answered, as does every replica's
+ * own database once the cluster has caught up and stopped.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -125,6 +129,7 @@ class ClusterScriptingTest {
     AtomicInteger errors = new AtomicInteger();
     AtomicBoolean stop = new AtomicBoolean();
     ExecutorService pool = Executors.newFixedThreadPool(writers);
+    Map<String, List<String>> leaderLists = new HashMap<>();
     try (JedisCluster jedis = new JedisCluster(new HostAndPort(seed.host(), seed.port()))) {
       List<Future<?>> running = new ArrayList<>();
       for (int w = 0; w < writers; w++) {
@@ -153,6 +158,7 @@ class ClusterScriptingTest {
       assertThat(leaderOf("{draw}")).as("a survivor leads the group now").isNotSameAs(victim);
       for (int w = 0; w < writers; w++) {
         List<String> stored = jedis.lrange("{draw}" + w, 0, -1);
+        leaderLists.put("{draw}" + w, stored);
         List<String> acked = acknowledged.get(w);
         assertThat(acked).as("writer %s ran scripts", w).isNotEmpty();
         // The new leader computed every stored number itself, at apply: equal to the numbers
@@ -163,6 +169,20 @@ class ClusterScriptingTest {
       }
     } finally {
       pool.shutdownNow();
+    }
+
+    // Every replica drew the same numbers at apply, not only the new leader: with the victim
+    // caught up and every node stopped (this is the last test), each replica's own database
+    // holds exactly the new leader's lists.
+    victim.restart();
+    cluster.awaitHealthy(Duration.ofSeconds(120));
+    ReplicaStores.awaitSameAppliedIndex(cluster.nodes(), Duration.ofSeconds(60));
+    for (KvorumProcess n : cluster.nodes()) {
+      n.stop();
+    }
+    for (KvorumProcess n : cluster.nodes()) {
+      assertThat(ReplicaStores.lists(n, List.copyOf(leaderLists.keySet())))
+          .as("the replica of %s", n.describe()).isEqualTo(leaderLists);
     }
   }
 

@@ -2,28 +2,30 @@ package io.kvorum.it.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kvorum.it.checker.ListAppendChecker;
+import io.kvorum.it.checker.ListAppendChecker.Append;
+import io.kvorum.it.checker.ListAppendChecker.MicroOp;
+import io.kvorum.it.checker.ListAppendChecker.Read;
+import io.kvorum.it.checker.ListAppendChecker.Txn;
 import io.kvorum.it.fixture.HashSlot;
 import io.kvorum.it.fixture.KvorumProcess;
 import io.kvorum.it.fixture.ProcessCluster;
 import io.kvorum.it.fixture.RawResp;
+import io.kvorum.it.fixture.ReplicaStores;
 import io.kvorum.it.fixture.RespReply;
-import io.kvorum.storage.engine.NodeStorage;
-import io.kvorum.storage.engine.SlotGroupStore;
-import io.kvorum.storage.reply.Reply;
+import io.kvorum.it.history.Op.Outcome;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -31,7 +33,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
@@ -41,9 +42,12 @@ import redis.clients.jedis.Transaction;
 
 /**
  * MULTI/EXEC on a 3-process cluster: Jedis's and Lettuce's transaction APIs work unchanged
- * against the slot's leader, and under a load of transactions {@code RPUSH list x; INCR count}
- * (one slot, by hash tag) with the leader killed in the middle, every replica ends with each
- * transaction all or nothing: on every node, every list is exactly as long as its counter.
+ * against the slot's leader, and under a load of list-append transactions {@code RPUSH a-i v;
+ * RPUSH b-i v; LRANGE a-i|b-i} (one slot, by hash tag; every value unique) with the leader killed
+ * in the middle, the history passes {@link ListAppendChecker} against the new leader's lists and
+ * against each replica's own database after every node stopped: on every replica each
+ * transaction is all or nothing, no acknowledged append is missing, no refused one applied, and
+ * the lists hold the one order the transactions read.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class TransactionClusterTest {
@@ -56,8 +60,7 @@ class TransactionClusterTest {
       KvorumProcess leader = leaderOf(cluster, cluster.node(0), "{tx}");
       clientsRunTransactionsUnchanged(leader);
 
-      Map<Integer, Long> acknowledged = new ConcurrentHashMap<>();
-      AtomicInteger unknown = new AtomicInteger();
+      ConcurrentLinkedQueue<Txn> history = new ConcurrentLinkedQueue<>();
       AtomicInteger done = new AtomicInteger();
       AtomicBoolean stop = new AtomicBoolean();
       int workers = 4;
@@ -65,7 +68,8 @@ class TransactionClusterTest {
       List<Future<?>> running = new ArrayList<>();
       try {
         for (int w = 0; w < workers; w++) {
-          running.add(pool.submit(() -> load(cluster, stop, acknowledged, unknown, done)));
+          int worker = w;
+          running.add(pool.submit(() -> load(cluster, worker, stop, history, done)));
         }
         Thread.sleep(3000);
         int before = done.get();
@@ -75,56 +79,49 @@ class TransactionClusterTest {
         for (Future<?> f : running) {
           f.get(2, TimeUnit.MINUTES);
         }
-        LOG.info("transactions: {} before the kill, {} in all, {} of unknown outcome", before,
-            done.get(), unknown.get());
+        LOG.info("transactions: {} before the kill, {} acknowledged in all, {} attempted",
+            before, done.get(), history.size());
         assertThat(done.get()).as("transactions continue after the failover")
             .isGreaterThan(before + 20);
       } finally {
         stop.set(true);
         pool.shutdownNow();
       }
+      List<Txn> txns = new ArrayList<>(history);
 
       KvorumProcess survivor = cluster.nodes().stream().filter(n -> n != leader).findFirst()
           .orElseThrow();
       KvorumProcess newLeader = leaderOf(cluster, survivor, "{tx}");
+      Map<String, List<String>> leaderLists = new HashMap<>();
       try (Jedis jedis = new Jedis(newLeader.host(), newLeader.port())) {
-        for (int i = 0; i < PAIRS; i++) {
-          long count = Long.parseLong(jedis.get(count(i)) == null ? "0" : jedis.get(count(i)));
-          assertThat(jedis.llen(list(i))).as("list %d on the new leader", i).isEqualTo(count);
-          assertThat(count).as("acknowledged transactions on pair %d", i)
-              .isGreaterThanOrEqualTo(acknowledged.getOrDefault(i, 0L));
+        for (String key : keys()) {
+          leaderLists.put(key, jedis.lrange(key, 0, -1));
         }
       }
+      assertNoAnomalies(txns, leaderLists, "the new leader " + newLeader.describe());
 
-      // The killed node catches up as a follower; then every node stops cleanly and each
-      // replica's own database is read.
+      // The killed node catches up as a follower; once every replica has applied the same
+      // entries, every node stops cleanly and each replica's own database is read.
       leader.restart();
       cluster.awaitHealthy(Duration.ofSeconds(120));
-      Thread.sleep(2000);
+      ReplicaStores.awaitSameAppliedIndex(cluster.nodes(), Duration.ofSeconds(60));
       for (KvorumProcess n : cluster.nodes()) {
         n.stop();
       }
-      try (NodeStorage storage = NodeStorage.withDefaults()) {
-        for (KvorumProcess n : cluster.nodes()) {
-          long transactions = 0;
-          for (Path db : groupDatabases(n.dataDir())) {
-            try (SlotGroupStore store = SlotGroupStore.open(db, storage)) {
-              for (int i = 0; i < PAIRS; i++) {
-                Reply count = store.read(args("get", count(i)), false, System.currentTimeMillis());
-                long c = count instanceof Reply.Bulk b
-                    ? Long.parseLong(new String(b.value(), StandardCharsets.US_ASCII)) : 0;
-                Reply len = store.read(args("llen", list(i)), false, System.currentTimeMillis());
-                assertThat(((Reply.Int) len).value()).as("list %d on %s (%s)", i, n.describe(), db)
-                    .isEqualTo(c);
-                transactions += c;
-              }
-            }
-          }
-          assertThat(transactions).as("transactions replicated to %s", n.describe())
-              .isGreaterThanOrEqualTo(done.get() / 2);
-        }
+      for (KvorumProcess n : cluster.nodes()) {
+        assertNoAnomalies(txns, ReplicaStores.lists(n, keys()), "the replica of " + n.describe());
       }
     }
+  }
+
+  /** The list-append check of {@code history} against one copy's final lists. */
+  private static void assertNoAnomalies(List<Txn> history, Map<String, List<String>> lists,
+      String copy) {
+    ListAppendChecker.Report report = new ListAppendChecker().check(history, lists);
+    LOG.info("{}: {} transactions, {} acknowledged, {} reads checked, {} anomalies", copy,
+        report.transactions(), report.acknowledged(), report.reads(), report.problems().size());
+    assertThat(report.problems()).as("list-append anomalies on %s", copy).isEmpty();
+    assertThat(report.acknowledged()).as("acknowledged transactions").isGreaterThan(20);
   }
 
   /** Jedis's Transaction (with WATCH) and Lettuce's multi()/exec() against one cluster node. */
@@ -161,27 +158,37 @@ class TransactionClusterTest {
     }
   }
 
-  private static String list(int i) {
-    return "{tx}list-" + i;
+  private static String keyA(int i) {
+    return "{tx}a-" + i;
   }
 
-  private static String count(int i) {
-    return "{tx}count-" + i;
+  private static String keyB(int i) {
+    return "{tx}b-" + i;
   }
 
-  private static byte[][] args(String... a) {
-    byte[][] out = new byte[a.length][];
-    for (int i = 0; i < a.length; i++) {
-      out[i] = a[i].getBytes(StandardCharsets.UTF_8);
+  private static List<String> keys() {
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < PAIRS; i++) {
+      keys.add(keyA(i));
+      keys.add(keyB(i));
     }
-    return out;
+    return keys;
   }
 
-  /** One worker: transactions on random pairs, following the slot's leader through failures. */
-  private static void load(ProcessCluster cluster, AtomicBoolean stop,
-      Map<Integer, Long> acknowledged, AtomicInteger unknown, AtomicInteger done) {
+  /**
+   * One worker: list-append transactions on random pairs, following the slot's leader through
+   * failures; each recorded in {@code history} as the client saw it.
+   */
+  private static void load(ProcessCluster cluster, int worker, AtomicBoolean stop,
+      ConcurrentLinkedQueue<Txn> history, AtomicInteger done) {
     Jedis jedis = null;
+    long n = 0;
     while (!stop.get()) {
+      int i = ThreadLocalRandom.current().nextInt(PAIRS);
+      String readKey = ThreadLocalRandom.current().nextBoolean() ? keyA(i) : keyB(i);
+      String v = "w" + worker + "-" + n++;
+      List<MicroOp> ops = new ArrayList<>(List.of(new Append(keyA(i), v), new Append(keyB(i), v)));
+      long invoked = System.nanoTime();
       try {
         if (jedis == null) {
           KvorumProcess asked = cluster.nodes().stream().filter(KvorumProcess::isAlive)
@@ -189,18 +196,24 @@ class TransactionClusterTest {
           KvorumProcess leader = leaderOf(cluster, asked, "{tx}");
           jedis = new Jedis(leader.host(), leader.port(), 3000);
         }
-        int i = ThreadLocalRandom.current().nextInt(PAIRS);
         Transaction t = jedis.multi();
-        t.rpush(list(i), "x");
-        t.incr(count(i));
+        t.rpush(keyA(i), v);
+        t.rpush(keyB(i), v);
+        t.lrange(readKey, 0, -1);
         List<Object> replies = t.exec();
-        long count = (Long) replies.get(1);
-        assertThat((Long) replies.get(0)).isEqualTo(count);
-        acknowledged.merge(i, count, Math::max);
+        long completed = System.nanoTime();
+        @SuppressWarnings("unchecked")
+        List<String> read = (List<String>) replies.get(2);
+        ops.add(new Read(readKey, read));
+        history.add(new Txn(worker, ops, invoked, completed, Outcome.OK, null));
         done.incrementAndGet();
       } catch (RuntimeException | IOException e) {
-        // MOVED, a closed connection or a timeout: this transaction's outcome is unknown.
-        unknown.incrementAndGet();
+        ops.add(new Read(readKey, null));
+        // EXECABORT: a queued command was refused (MOVED ...), nothing ran. Anything else
+        // (a closed connection, a timeout) leaves the outcome unknown.
+        boolean refused = e.getMessage() != null && e.getMessage().startsWith("EXECABORT");
+        history.add(new Txn(worker, ops, invoked, refused ? System.nanoTime() : Long.MAX_VALUE,
+            refused ? Outcome.FAIL : Outcome.UNKNOWN, e.toString()));
         if (jedis != null) {
           try {
             jedis.close();
@@ -219,15 +232,6 @@ class TransactionClusterTest {
     }
     if (jedis != null) {
       jedis.close();
-    }
-  }
-
-  /** The replica databases of a stopped node: Ratis state-machine directories' {@code db}. */
-  private static List<Path> groupDatabases(Path dataDir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dataDir)) {
-      return walk.filter(p -> p.getFileName().toString().equals("db")
-              && p.getParent().getFileName().toString().equals("sm") && Files.isDirectory(p))
-          .toList();
     }
   }
 

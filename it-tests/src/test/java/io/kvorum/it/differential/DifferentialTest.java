@@ -140,13 +140,13 @@ class DifferentialTest {
               .isPositive();
         }
         assertThat(runner.coverage.commands.keySet())
-            .as("every data-type command is generated")
+            .as("every data-type and scripting command is generated")
             .containsAll(DATA_TYPE_COMMANDS);
       }
     }
   }
 
-  /** The data-type commands the families must reach. */
+  /** The data-type and scripting commands the families must reach. */
   private static final List<String> DATA_TYPE_COMMANDS = List.of(
       "HSET", "HSETNX", "HGET", "HMGET", "HMSET", "HDEL", "HEXISTS", "HLEN", "HSTRLEN", "HKEYS", "HVALS",
       "HGETALL", "HINCRBY", "HINCRBYFLOAT", "HRANDFIELD", "HSCAN",
@@ -167,7 +167,9 @@ class DifferentialTest {
       "XGROUP DESTROY", "XGROUP CREATECONSUMER", "XGROUP DELCONSUMER", "XREADGROUP", "XACK", "XPENDING",
       "XCLAIM", "XAUTOCLAIM", "XINFO STREAM", "XINFO GROUPS", "XINFO CONSUMERS", "XSETID",
       "SORT", "SORT_RO", "DUMP", "RESTORE",
-      "BLPOP", "BRPOP", "BLMOVE", "BRPOPLPUSH", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP");
+      "BLPOP", "BRPOP", "BLMOVE", "BRPOPLPUSH", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP",
+      "EVAL", "EVAL_RO", "EVALSHA", "EVALSHA_RO", "SCRIPT LOAD", "SCRIPT EXISTS", "SCRIPT FLUSH",
+      "FCALL", "FCALL_RO", "FUNCTION LOAD", "FUNCTION DELETE", "FUNCTION FLUSH", "FUNCTION STATS");
 
   /** A fresh node may refuse writes until its Raft groups have leaders. */
   private static void awaitAcceptsWrites(RespEndpoint target) throws IOException, InterruptedException {

@@ -26,7 +26,8 @@ record GeneratedCommand(List<String> args, Check check) {
   }
 
   /** Commands whose statistics are kept per subcommand. */
-  static final java.util.Set<String> CONTAINERS = java.util.Set.of("OBJECT", "CLUSTER", "XGROUP", "XINFO");
+  static final java.util.Set<String> CONTAINERS = java.util.Set.of("OBJECT", "CLUSTER", "XGROUP", "XINFO",
+      "SCRIPT", "FUNCTION");
 
   List<byte[]> bytes() {
     return RawResp.utf8(args.toArray(String[]::new));

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * EVAL / EVAL_RO / EVALSHA / SCRIPT and FUNCTION / FCALL for the differential test: scripts
  * returning every Lua type, redis.call and redis.pcall errors, error_reply and status_reply,
- * cjson round trips, bit operations, KEYS and ARGV, RESP3 replies inside scripts.
+ * cjson round trips, bit operations, redis.log (levels and argument errors), KEYS and ARGV, RESP3
+ * replies inside scripts.
  *
  * <p>What the generator leaves out, on purpose: scripts touching keys they did not declare in
  * another slot (Redis's one-node cluster serves every slot, Kvorum's slot groups do not),
@@ -124,6 +125,16 @@ final class ScriptingTemplates {
       "#!lua flags=bogus\nreturn 1",
       "#!lua name=x\nreturn 1",
       "#!luajit\nreturn 1",
+      "redis.log(redis.LOG_WARNING, 'from a script') return 'logged'",
+      "return redis.log(redis.LOG_DEBUG, ARGV[1] or 'x', 1, 2.5)",
+      "redis.log(redis.LOG_NOTICE, {}, 'a', nil, true) return redis.LOG_VERBOSE",
+      "redis.log(2.7, 'truncated level') return 1",
+      "redis.log(redis.LOG_NOTICE)",
+      "redis.log()",
+      "redis.log(99, 'x')",
+      "redis.log(-1, 'x')",
+      "redis.log('x', 'y')",
+      "local ok, e = pcall(redis.log, 99, 'x') return {tostring(ok), e}",
   };
 
   /** JSON texts for cjson round trips (ARGV[1] of some scripts). */

@@ -2,6 +2,11 @@ package io.kvorum.it.pubsub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.kvorum.it.fixture.AdminCli;
+import io.kvorum.it.fixture.HashSlot;
 import io.kvorum.it.fixture.KvorumProcess;
 import io.kvorum.it.fixture.ProcessCluster;
 import io.kvorum.it.fixture.RawResp;
@@ -10,6 +15,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,7 +42,8 @@ import redis.clients.jedis.JedisShardedPubSub;
  * Pub/sub on a 3-process cluster with the clients people use: a subscriber on the third node (Jedis,
  * RESP2; Lettuce, RESP3) receives what is PUBLISHed on the other two, in order; JedisCluster's
  * SSUBSCRIBE follows the channel's slot to its leader and receives SPUBLISH; keyspace
- * notifications reach a subscriber on another node once per write, not once per replica.
+ * notifications reach a subscriber on another node once per write, not once per replica; a shard
+ * subscriber gets {@code sunsubscribe} when its slot's leadership moves.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -184,6 +191,67 @@ class PubSubClusterTest {
       assertThat(take(got, 2)).containsExactly("{orders}eu:a", "{orders}us:b");
       listener.sunsubscribe();
     }
+  }
+
+  /**
+   * A shard subscriber on the leader of its channel's slot group, when an operator moves that
+   * leadership to another node ({@code kvorum admin transfer-leader}): it gets {@code
+   * sunsubscribe} with count 0, byte for byte what Redis 7 sends when the slot migrates, and
+   * leaves subscribed mode.
+   */
+  @Test
+  void shardSubscriberGetsSunsubscribeWhenLeadershipMoves() throws Exception {
+    String channel = "{moving}news";
+    int slot = HashSlot.of(channel);
+    String admin = cluster.node(0).host() + ":" + cluster.node(0).adminPort();
+    JsonObject status = AdminCli.status(admin);
+    JsonObject group = null;
+    for (JsonElement g : status.getAsJsonArray("groups")) {
+      for (JsonElement range : g.getAsJsonObject().getAsJsonArray("slots")) {
+        JsonArray r = range.getAsJsonArray();
+        if (r.get(0).getAsInt() <= slot && slot <= r.get(1).getAsInt()) {
+          group = g.getAsJsonObject();
+        }
+      }
+    }
+    assertThat(group).as("the group of slot %d", slot).isNotNull();
+    String leaderId = group.get("leader").getAsString();
+    String targetId = null;
+    for (JsonElement replica : group.getAsJsonArray("replicas")) {
+      if (!replica.getAsString().equals(leaderId)) {
+        targetId = replica.getAsString();
+      }
+    }
+    assertThat(targetId).as("another replica of group %s", group.get("id")).isNotNull();
+    KvorumProcess leader = nodeById(status, leaderId);
+
+    try (RawResp sub = RawResp.connect(leader.host(), leader.port(), 20_000)) {
+      assertThat(new String(sub.call("SSUBSCRIBE", channel).raw(), StandardCharsets.ISO_8859_1))
+          .isEqualTo("*3\r\n$10\r\nssubscribe\r\n$12\r\n" + channel + "\r\n:1\r\n");
+      AdminCli.Result moved = AdminCli.run(admin, 60, "transfer-leader",
+          group.get("id").getAsString(), targetId);
+      assertThat(moved.exitCode()).as("transfer-leader: %s %s", moved.out(), moved.err())
+          .isZero();
+      assertThat(new String(sub.read().raw(), StandardCharsets.ISO_8859_1))
+          .isEqualTo("*3\r\n$12\r\nsunsubscribe\r\n$12\r\n" + channel + "\r\n:0\r\n");
+      // Out of subscribed mode: a RESP2 PING answers +PONG, not ["pong", ""].
+      assertThat(new String(sub.call("PING").raw(), StandardCharsets.ISO_8859_1))
+          .isEqualTo("+PONG\r\n");
+    } finally {
+      // Later tests expect leaders spread evenly again (the balancer moves them back).
+      cluster.awaitHealthy(Duration.ofSeconds(60));
+    }
+  }
+
+  private KvorumProcess nodeById(JsonObject status, String id) {
+    for (JsonElement n : status.getAsJsonArray("nodes")) {
+      JsonObject node = n.getAsJsonObject();
+      if (node.get("id").getAsString().equals(id)) {
+        String resp = node.get("resp").getAsString();
+        return cluster.byPort(Integer.parseInt(resp.substring(resp.lastIndexOf(':') + 1)));
+      }
+    }
+    throw new IllegalStateException("no node " + id + " in " + status);
   }
 
   @Test

@@ -303,6 +303,12 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
           l.keysWritten(group, applied.writtenKeys());
         }
       }
+      // As the real state machine does for every entry it proposed, a transaction included.
+      if (!applied.events().isEmpty()) {
+        for (KeyspaceEventListener l : keyspaceEventListeners) {
+          l.keyspaceEvents(group, applied.events());
+        }
+      }
       return applied.replies().get(0);
     }, writers[group]);
   }

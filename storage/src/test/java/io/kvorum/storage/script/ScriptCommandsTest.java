@@ -2,6 +2,10 @@ package io.kvorum.storage.script;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.kvorum.storage.bitmap.ProtocolStore;
 import io.kvorum.storage.reply.Reply;
 import io.kvorum.storage.testing.ReplyText;
@@ -11,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * EVAL and friends through a real store: writes as log entries, EVAL_RO as reads. Expected
@@ -296,5 +301,55 @@ class ScriptCommandsTest {
     }
     String big = "return '" + "x".repeat(ScriptEngine.MAX_SCRIPT_BYTES) + "'";
     assertThat(r("eval", big, "0")).startsWith("-ERR script is too large");
+  }
+
+  /** redis.log: Redis's levels and argument checks (texts from redis-server 7.0.15). */
+  @Test
+  void redisLogWritesAtRedisLevelsAndChecksItsArguments() {
+    Logger logger = (Logger) LoggerFactory.getLogger(ScriptEngine.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    Level before = logger.getLevel();
+    logger.setLevel(Level.DEBUG);
+    logger.addAppender(logged);
+    try {
+      assertThat(r("eval", "redis.log(redis.LOG_WARNING, 'from a script') return 'logged'", "0"))
+          .isEqualTo("logged");
+      assertThat(r("eval", "return redis.log(redis.LOG_DEBUG, 'x', 1, 2.5)", "0"))
+          .isEqualTo("(nil)");
+      // Only strings and numbers are logged, after a space from the second argument on (so
+      // " a b" here, as Redis logs it); the level is truncated to an integer.
+      assertThat(r("eval", "redis.log(redis.LOG_NOTICE, {}, 'a', nil, true, 'b') return 1", "0"))
+          .isEqualTo(":1");
+      assertThat(r("eval", "redis.log(2.7, 'frac') return 1", "0")).isEqualTo(":1");
+      assertThat(r("eval", "redis.log('1', 'numeric string level') return 1", "0"))
+          .isEqualTo(":1");
+      assertThat(r("eval",
+          "return {redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING}", "0"))
+          .isEqualTo("[:0, :1, :2, :3]");
+      assertThat(logged.list).extracting(e -> e.getLevel() + " " + e.getFormattedMessage())
+          .containsExactly("WARN script: from a script", "DEBUG script: x 1 2.5",
+              "INFO script:  a b", "INFO script: frac", "INFO script: numeric string level");
+    } finally {
+      logger.detachAppender(logged);
+      logger.setLevel(before);
+    }
+    String s = "redis.log(redis.LOG_NOTICE)";
+    assertThat(r("eval", s, "0")).isEqualTo("-ERR redis.log() requires two arguments or more. "
+        + "script: " + sha(s) + ", on @user_script:1.");
+    s = "redis.log()";
+    assertThat(r("eval", s, "0")).isEqualTo("-ERR redis.log() requires two arguments or more. "
+        + "script: " + sha(s) + ", on @user_script:1.");
+    s = "redis.log(99, 'x')";
+    assertThat(r("eval", s, "0"))
+        .isEqualTo("-ERR Invalid debug level. script: " + sha(s) + ", on @user_script:1.");
+    s = "redis.log(-1, 'x')";
+    assertThat(r("eval", s, "0"))
+        .isEqualTo("-ERR Invalid debug level. script: " + sha(s) + ", on @user_script:1.");
+    s = "redis.log('x', 'y')";
+    assertThat(r("eval", s, "0")).isEqualTo("-ERR First argument must be a number (log level). "
+        + "script: " + sha(s) + ", on @user_script:1.");
+    assertThat(r("eval", "local ok, e = pcall(redis.log, 99, 'x') return {tostring(ok), e}",
+        "0")).isEqualTo("[false, ERR Invalid debug level.]");
   }
 }
