@@ -68,9 +68,11 @@ public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
   @Override
   public void join(JoinRequest request, StreamObserver<JoinReply> response) {
     try {
-      ClusterMap map = node.admit(request.getNode());
+      ClusterMap map = node.admit(request.getNode(), request.getClusterId());
       response.onNext(JoinReply.newBuilder().setMap(map).build());
       response.onCompleted();
+    } catch (AdminRefusal e) {
+      response.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asException());
     } catch (IllegalArgumentException e) {
       response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException());
     } catch (RuntimeException e) {

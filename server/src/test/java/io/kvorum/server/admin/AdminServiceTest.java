@@ -8,6 +8,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kvorum.proto.admin.Event;
+import io.kvorum.proto.admin.JoinRequest;
 import io.kvorum.proto.admin.KvorumAdminGrpc;
 import io.kvorum.proto.admin.KvorumAdminGrpc.KvorumAdminBlockingStub;
 import io.kvorum.proto.admin.LeaveRequest;
@@ -18,6 +19,7 @@ import io.kvorum.proto.admin.StatusReply;
 import io.kvorum.proto.admin.StatusRequest;
 import io.kvorum.proto.admin.TransferLeaderRequest;
 import io.kvorum.proto.admin.WatchRequest;
+import io.kvorum.proto.meta.NodeInfo;
 import io.kvorum.server.config.ServerConfigLoader;
 import io.kvorum.server.node.KvorumNode;
 import java.io.IOException;
@@ -130,6 +132,22 @@ class AdminServiceTest {
     assertThat(codeOf(() -> withStub(TOKEN, s -> s.transferLeader(TransferLeaderRequest
         .newBuilder().setGroup(0).setNode("nosuchnode").build()))))
         .isEqualTo(Status.Code.NOT_FOUND);
+  }
+
+  @Test
+  void aNodeOfAnotherClusterIsRefusedBeforeItIsRecorded() {
+    StatusReply before = withStub(TOKEN, s -> s.status(StatusRequest.getDefaultInstance()));
+    NodeInfo stranger = NodeInfo.newBuilder().setId("stranger-node").setRespHost("127.0.0.1")
+        .setRespPort(1).setRaftAddress("127.0.0.1:2").setAdminAddress("127.0.0.1:3").build();
+    StatusRuntimeException refused = (StatusRuntimeException) catchThrown(() -> withStub(TOKEN,
+        s -> s.join(JoinRequest.newBuilder().setNode(stranger).setClusterId("other-cluster")
+            .build())));
+    assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(refused.getStatus().getDescription()).isEqualTo("node stranger-node belongs to "
+        + "cluster other-cluster, not " + before.getClusterId());
+    StatusReply after = withStub(TOKEN, s -> s.status(StatusRequest.getDefaultInstance()));
+    assertThat(after.getNodesList()).extracting(NodeInfo::getId)
+        .containsExactly(before.getNodeId());
   }
 
   private static Throwable catchThrown(Runnable r) {
