@@ -461,6 +461,28 @@ public final class RaftNode implements AutoCloseable {
     rebalanceNow();
   }
 
+  /**
+   * Deletes the cluster state of a stopped node's data dir (every Raft group with its data, and
+   * the saved map), keeping its node id: the node then starts as a new one (joining another
+   * cluster). Only for a node whose groups hold nothing anyone needs.
+   */
+  public static void wipeClusterState(Path dataDir) {
+    try {
+      Files.deleteIfExists(dataDir.resolve(MAP_FILE));
+      Files.deleteIfExists(dataDir.resolve(MAP_FILE + ".tmp"));
+      Path raft = dataDir.resolve("raft");
+      if (Files.exists(raft)) {
+        try (var paths = Files.walk(raft)) {
+          for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete the cluster state in " + dataDir, e);
+    }
+  }
+
   private Path mapFile() {
     return config.dataDir().resolve(MAP_FILE);
   }

@@ -8,6 +8,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kvorum.proto.admin.Event;
+import io.kvorum.proto.admin.JoinClusterRequest;
 import io.kvorum.proto.admin.JoinRequest;
 import io.kvorum.proto.admin.KvorumAdminGrpc;
 import io.kvorum.proto.admin.KvorumAdminGrpc.KvorumAdminBlockingStub;
@@ -24,6 +25,8 @@ import io.kvorum.server.config.ServerConfigLoader;
 import io.kvorum.server.node.KvorumNode;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -148,6 +151,45 @@ class AdminServiceTest {
     StatusReply after = withStub(TOKEN, s -> s.status(StatusRequest.getDefaultInstance()));
     assertThat(after.getNodesList()).extracting(NodeInfo::getId)
         .containsExactly(before.getNodeId());
+  }
+
+  @Test
+  void joinClusterRefusesAnUnreachableSeedItsOwnClusterAndANodeWithKeys() throws IOException {
+    String self = withStub(TOKEN, s -> s.status(StatusRequest.getDefaultInstance())).getNodeId();
+    int closed = freePort();
+    StatusRuntimeException unreachable = (StatusRuntimeException) catchThrown(() -> withStub(TOKEN,
+        s -> s.joinCluster(JoinClusterRequest.newBuilder().setSeedAdmin("127.0.0.1:" + closed)
+            .build())));
+    assertThat(unreachable.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(unreachable.getStatus().getDescription())
+        .startsWith("cannot reach the seed 127.0.0.1:" + closed + ": ");
+    StatusRuntimeException member = (StatusRuntimeException) catchThrown(() -> withStub(TOKEN,
+        s -> s.joinCluster(JoinClusterRequest.newBuilder().setSeedAdmin("127.0.0.1:" + adminPort)
+            .build())));
+    assertThat(member.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+    assertThat(member.getStatus().getDescription()).startsWith("node " + self
+        + " is already a member of cluster ");
+    assertThat(codeOf(() -> withStub(TOKEN, s -> s.joinCluster(JoinClusterRequest.newBuilder()
+        .setSeedAdmin("no-port").build())))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+
+    try (Socket client = new Socket("127.0.0.1", node.respPort())) {
+      client.getOutputStream().write("*3\r\n$3\r\nSET\r\n$7\r\njoinkey\r\n$1\r\nv\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      byte[] reply = new byte[5];
+      assertThat(client.getInputStream().readNBytes(reply, 0, 5)).isEqualTo(5);
+      assertThat(new String(reply, StandardCharsets.US_ASCII)).isEqualTo("+OK\r\n");
+    }
+    StatusRuntimeException keys = (StatusRuntimeException) catchThrown(() -> withStub(TOKEN,
+        s -> s.joinCluster(JoinClusterRequest.newBuilder().setSeedAdmin("127.0.0.1:" + closed)
+            .build())));
+    assertThat(keys.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(keys.getStatus().getDescription()).isEqualTo("node " + self + " holds 1 key; "
+        + "joining would delete them (only an empty node can join a cluster)");
+    // Its own snapshot counter is in the status (nothing sent: it has no other replica).
+    StatusReply status = withStub(TOKEN, s -> s.status(StatusRequest.getDefaultInstance()));
+    assertThat(status.getTransfersList()).hasSize(1);
+    assertThat(status.getTransfers(0).getNodeId()).isEqualTo(self);
+    assertThat(status.getTransfers(0).getSnapshotBytesSent()).isZero();
   }
 
   private static Throwable catchThrown(Runnable r) {
