@@ -53,7 +53,6 @@ public final class KvorumNode implements AutoCloseable {
 
   /** Not final: joining a cluster (admin JoinCluster) restarts the parts with --join set. */
   private volatile ServerConfig config;
-  private final MeterRegistry meters = new SimpleMeterRegistry();
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Held while the parts start or stop, so a shutdown never meets a half-restarted node. */
@@ -211,6 +210,9 @@ public final class KvorumNode implements AutoCloseable {
         .withRouteWait(Duration.ofSeconds(2))
         .withProxyPort(config.proxyPort() == ServerConfig.NO_PROXY_PORT
             ? GatewayConfig.NO_PROXY_PORT : config.proxyPort());
+    // A registry per start: after a join's restart, gauges must read the new gateway, and a
+    // registry keeps the first gauge registered under a name.
+    MeterRegistry meters = new SimpleMeterRegistry();
     resp = new RespServer(gateway, raft.router(), meters, this::shutdownFromClient);
     forwarder = new GrpcForwarder(this::adminAddressOf, Integer.MAX_VALUE, config.adminToken());
     resp.gateway().proxy().forwarder(forwarder);
