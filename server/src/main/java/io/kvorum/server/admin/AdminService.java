@@ -84,6 +84,11 @@ public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
   public void joinCluster(JoinClusterRequest request,
       StreamObserver<JoinClusterReply> response) {
     String seed = request.getSeedAdmin();
+    if (control == NodeControl.NONE) {
+      response.onError(Status.UNIMPLEMENTED.withDescription("this node cannot restart itself to "
+          + "join a cluster").asException());
+      return;
+    }
     String clusterId;
     try {
       JoinClusterCheck.requireEmpty(node.nodeId(), node.clusterMap(),
