@@ -42,6 +42,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,8 @@ public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
   private final RaftNode node;
   private final String adminToken;
   private final NodeControl control;
+  /** Set once a JoinCluster is accepted: this service's node restarts; a second one must not. */
+  private final AtomicBoolean joining = new AtomicBoolean();
 
   /**
    * @param adminToken carried when this node asks other nodes for their status, or a seed to
@@ -100,6 +103,11 @@ public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
       }
     } catch (StatusRuntimeException e) {
       response.onError(e);
+      return;
+    }
+    if (!joining.compareAndSet(false, true)) {
+      response.onError(Status.FAILED_PRECONDITION.withDescription("node " + node.nodeId()
+          + " is already restarting to join a cluster").asException());
       return;
     }
     LOG.info("node {}: asked to join cluster {} through {}; restarting empty", node.nodeId(),

@@ -41,7 +41,7 @@ public final class JoinClusterCheck {
     if (map.getNodesCount() != 1 || !map.getNodes(0).getId().equals(nodeId)) {
       throw refused("node " + nodeId + " is already one of " + map.getNodesCount()
           + " nodes of cluster " + map.getClusterId() + "; only a node alone in its own cluster "
-          + "can join another (make it leave first)");
+          + "can join another");
     }
     if (map.getMovesCount() > 0) {
       throw refused("node " + nodeId + " has " + map.getMovesCount() + " replica moves running");

@@ -208,6 +208,14 @@ public final class AdminCommand implements Runnable {
         try (Admin asked = parent.new Admin(node, "join")) {
           joining = asked.stub().joinCluster(
               JoinClusterRequest.newBuilder().setSeedAdmin(parent.address).build());
+        } catch (StatusRuntimeException e) {
+          if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE
+              && "io exception".equals(e.getStatus().getDescription())) {
+            // Not --address (which answered the status above): the node to join.
+            throw io.grpc.Status.UNAVAILABLE.withDescription("cannot reach an admin port at "
+                + node).asRuntimeException();
+          }
+          throw e;
         }
         String id = joining.getNodeId();
         out.println("node " + id + " (" + node + ") is joining cluster "
