@@ -114,7 +114,8 @@ public final class KvorumNode implements AutoCloseable {
    * Stops every part (clients first), deletes the node's one-node cluster and starts the parts
    * again with {@code --join seed} on the same ports and node id. The node was empty, so if the
    * join fails it starts as a fresh standalone node again; if even that fails the process exits
-   * (status 1) for its supervisor to restart, rather than stay up half-dead.
+   * (status 1) for its supervisor to restart, rather than stay up half-dead. A concurrent close
+   * waits for the lock, so a shutdown never meets a half-restarted node.
    */
   private void rejoin(String seed) {
     synchronized (lifecycle) {
@@ -159,7 +160,9 @@ public final class KvorumNode implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("cannot start again after a join: {}; exiting", e.getMessage(), e);
       stopParts();
-      System.exit(1);
+      // Halt, not exit: the shutdown hook's close() would wait for the lock this thread holds.
+      // Every part is stopped already (Raft closed, stores flushed).
+      Runtime.getRuntime().halt(1);
     }
   }
 
