@@ -67,8 +67,10 @@ class AdminJoinTest {
     KvorumProcess b = cluster.startStandalone();
     AdminCli.Result r = AdminCli.run(admin(a), 120, "join", admin(b));
     assertThat(r.exitCode()).as("join output: %s %s", r.out(), r.err()).isZero();
-    assertThat(r.out()).contains("is joining cluster").contains("joined; holding ")
-        .contains(" copied").contains("is a member holding ");
+    assertThat(r.out()).contains("is joining cluster")
+        .containsPattern("joined; holding \\d+ replicas, \\d+ moves running, [0-9.]+ (B|KiB|MiB)"
+            + " copied\n")
+        .contains("is a member holding ");
     String bId = awaitTwoReplicasEach(a, b);
     assertEveryKeyReads(b);
 
