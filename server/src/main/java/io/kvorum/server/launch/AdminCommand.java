@@ -204,10 +204,8 @@ public final class AdminCommand implements Runnable {
             return 0;
           }
         }
-        JoinClusterReply joining;
         try (Admin asked = parent.new Admin(node, "join")) {
-          joining = asked.stub().joinCluster(
-              JoinClusterRequest.newBuilder().setSeedAdmin(parent.address).build());
+          return join(admin, asked, out);
         } catch (StatusRuntimeException e) {
           if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE
               && "io exception".equals(e.getStatus().getDescription())) {
@@ -217,57 +215,85 @@ public final class AdminCommand implements Runnable {
           }
           throw e;
         }
-        String id = joining.getNodeId();
-        out.println("node " + id + " (" + node + ") is joining cluster "
-            + joining.getClusterId());
-        out.flush();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
-        String lastLine = "";
-        int settledPolls = 0;
-        Progress progress = null;
-        while (System.nanoTime() < deadline) {
-          Thread.sleep(1000);
-          StatusReply s = admin.pollStatus();
-          if (s == null) {
-            continue;
-          }
-          progress = progress == null ? new Progress(s) : progress;
-          NodeInfo listed = null;
-          for (NodeInfo n : s.getNodesList()) {
-            listed = n.getId().equals(id) ? n : listed;
-          }
-          if (listed == null) {
-            continue;
-          }
-          if (noWait) {
-            out.println("node " + id + " joined, " + MapChanges.state(listed));
-            return 0;
-          }
-          int held = 0;
-          for (var g : s.getGroupsList()) {
-            held += g.getReplicasList().contains(id) ? 1 : 0;
-          }
-          long toIt = s.getMovesList().stream().filter(m -> m.getAddNode().equals(id)).count();
-          String line = "node " + id + " joined; holding " + held + " replicas, "
-              + s.getMovesCount() + " moves running" + progress.copied(s);
-          if (!line.equals(lastLine)) {
-            out.println(line);
-            out.flush();
-            lastLine = line;
-          }
-          boolean up = listed.getState() == io.kvorum.proto.meta.NodeState.NODE_STATE_UP;
-          settledPolls = up && s.getMovesCount() == 0 ? settledPolls + 1 : 0;
-          // Its share reached and nothing more coming its way, or the balancer has nothing
-          // left to do for a few seconds (fewer groups than nodes, say).
-          if (up && ((held >= share(s) && toIt == 0) || (held > 0 && settledPolls >= 3))) {
-            out.println("node " + id + " is a member holding " + held + " replicas");
-            return 0;
-          }
-        }
-        System.err.println("kvorum admin: node " + id + " has not taken its share after "
-            + timeout + " s");
-        return 1;
       });
+    }
+
+    /** Asks the node to join, then follows it through the cluster's status. */
+    private int join(Admin admin, Admin asked, PrintStream out) throws InterruptedException {
+      String before = asked.stub().status(StatusRequest.newBuilder().setLocalOnly(true).build())
+          .getClusterId();
+      JoinClusterReply joining = asked.stub().joinCluster(
+          JoinClusterRequest.newBuilder().setSeedAdmin(parent.address).build());
+      String id = joining.getNodeId();
+      out.println("node " + id + " (" + node + ") is joining cluster "
+          + joining.getClusterId());
+      out.flush();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
+      String lastLine = "";
+      int settledPolls = 0;
+      Progress progress = null;
+      while (System.nanoTime() < deadline) {
+        Thread.sleep(1000);
+        StatusReply s = admin.pollStatus();
+        if (s == null) {
+          continue;
+        }
+        progress = progress == null ? new Progress(s) : progress;
+        NodeInfo listed = null;
+        for (NodeInfo n : s.getNodesList()) {
+          listed = n.getId().equals(id) ? n : listed;
+        }
+        if (listed == null) {
+          // A node whose join failed starts again as a new one-node cluster: say so now
+          // rather than wait out the timeout.
+          String now = clusterOf(asked);
+          if (now != null && !now.equals(before) && !now.equals(joining.getClusterId())) {
+            System.err.println("kvorum admin: node " + id + " could not join and started again"
+                + " as a new one-node cluster " + now + "; its log says why");
+            return 1;
+          }
+          continue;
+        }
+        if (noWait) {
+          out.println("node " + id + " joined, " + MapChanges.state(listed));
+          return 0;
+        }
+        int held = 0;
+        for (var g : s.getGroupsList()) {
+          held += g.getReplicasList().contains(id) ? 1 : 0;
+        }
+        long toIt = s.getMovesList().stream().filter(m -> m.getAddNode().equals(id)).count();
+        String line = "node " + id + " joined; holding " + held + " replicas, "
+            + s.getMovesCount() + " moves running" + progress.copied(s);
+        if (!line.equals(lastLine)) {
+          out.println(line);
+          out.flush();
+          lastLine = line;
+        }
+        boolean up = listed.getState() == io.kvorum.proto.meta.NodeState.NODE_STATE_UP;
+        settledPolls = up && s.getMovesCount() == 0 ? settledPolls + 1 : 0;
+        // Its share reached and nothing more coming its way, or the balancer has nothing
+        // left to do for a few seconds (fewer groups than nodes, say).
+        if (up && ((held >= share(s) && toIt == 0) || (held > 0 && settledPolls >= 3))) {
+          out.println("node " + id + " is a member holding " + held + " replicas");
+          return 0;
+        }
+      }
+      System.err.println("kvorum admin: node " + id + " has not taken its share after "
+          + timeout + " s");
+      return 1;
+    }
+
+    /** The cluster the node at {@code asked} is in now; null while it does not answer. */
+    private static String clusterOf(Admin asked) {
+      try {
+        String id = KvorumAdminGrpc.newBlockingStub(asked.channel)
+            .withDeadlineAfter(2, TimeUnit.SECONDS)
+            .status(StatusRequest.newBuilder().setLocalOnly(true).build()).getClusterId();
+        return id.isEmpty() ? null : id;
+      } catch (StatusRuntimeException e) {
+        return null;
+      }
     }
 
     /** Replicas per up node once every group has min(RF, up nodes) replicas, rounded down. */
