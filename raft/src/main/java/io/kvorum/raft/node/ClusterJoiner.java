@@ -9,6 +9,18 @@ import io.kvorum.proto.meta.NodeInfo;
  */
 @FunctionalInterface
 public interface ClusterJoiner {
-  /** @throws RuntimeException if the member cannot be reached or refuses */
-  ClusterMap join(NodeInfo self);
+  /**
+   * @param clusterId the cluster this node already belongs to (its saved map), "" if none: a
+   *                  member of another cluster refuses it
+   * @throws Refused          if the member refuses this node for good (another cluster)
+   * @throws RuntimeException if the member cannot be reached or refuses for another reason
+   */
+  ClusterMap join(NodeInfo self, String clusterId);
+
+  /** The member refused this node for a reason retrying cannot fix (another cluster's node). */
+  final class Refused extends RuntimeException {
+    public Refused(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
 }

@@ -238,12 +238,21 @@ public final class RaftNode implements AutoCloseable {
    * Admits a node into the cluster map (the admin API's Join, on any member): records its
    * addresses; replicas follow from the placement loop on the meta leader.
    *
+   * @param clusterId the cluster the node already belongs to, "" for a brand-new node
    * @throws IllegalArgumentException if the node's description is incomplete
+   * @throws AdminRefusal             FAILED_PRECONDITION if the node belongs to another cluster
    * @throws IllegalStateException    if the meta group cannot commit it in time
    */
-  public ClusterMap admit(NodeInfo node) {
+  public ClusterMap admit(NodeInfo node, String clusterId) {
     if (node.getId().isEmpty() || node.getRaftAddress().isEmpty() || node.getRespHost().isEmpty()) {
       throw new IllegalArgumentException("a joining node must give its id, Raft and RESP addresses");
+    }
+    // Checked before anything is committed: recorded, a foreign node would stay in this map as a
+    // down ghost that placement counts, and it hosts a meta group under the same fixed id.
+    String ours = map.getClusterId();
+    if (!clusterId.isEmpty() && !clusterId.equals(ours)) {
+      throw new AdminRefusal(AdminRefusal.Kind.FAILED_PRECONDITION, "node " + node.getId()
+          + " belongs to cluster " + clusterId + ", not " + ours);
     }
     NodeInfo recorded = findNode(map, node.getId());
     NodeInfo admitted = node.toBuilder()
@@ -450,6 +459,28 @@ public final class RaftNode implements AutoCloseable {
     propose(MetaEntry.newBuilder().setSetReplicationFactor(
         SetReplicationFactor.newBuilder().setReplicationFactor(rf)).build(), "set the replication factor");
     rebalanceNow();
+  }
+
+  /**
+   * Deletes the cluster state of a stopped node's data dir (every Raft group with its data, and
+   * the saved map), keeping its node id: the node then starts as a new one (joining another
+   * cluster). Only for a node whose groups hold nothing anyone needs.
+   */
+  public static void wipeClusterState(Path dataDir) {
+    try {
+      Files.deleteIfExists(dataDir.resolve(MAP_FILE));
+      Files.deleteIfExists(dataDir.resolve(MAP_FILE + ".tmp"));
+      Path raft = dataDir.resolve("raft");
+      if (Files.exists(raft)) {
+        try (var paths = Files.walk(raft)) {
+          for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete the cluster state in " + dataDir, e);
+    }
   }
 
   private Path mapFile() {
@@ -668,7 +699,12 @@ public final class RaftNode implements AutoCloseable {
     if (joiner != null && !member) {
       ClusterMap joined;
       try {
-        joined = joiner.join(selfInfo());
+        joined = joiner.join(selfInfo(), saved == null ? "" : saved.getClusterId());
+      } catch (ClusterJoiner.Refused e) {
+        throw new IllegalStateException(saved == null ? "cannot join: " + e.getMessage()
+            : "the data dir belongs to cluster " + saved.getClusterId() + ", and the --join node "
+                + "refused it (" + e.getMessage() + "); use an empty --data-dir to join another "
+                + "cluster", e);
       } catch (RuntimeException e) {
         if (saved == null) {
           throw new IllegalStateException("cannot join: " + e.getMessage(), e);
@@ -743,12 +779,15 @@ public final class RaftNode implements AutoCloseable {
   /** A restarted member still given --join: only says so if that node is in another cluster. */
   private void checkJoinTarget(ClusterJoiner joiner, String clusterId) {
     try {
-      ClusterMap theirs = joiner.join(selfInfo());
+      ClusterMap theirs = joiner.join(selfInfo(), clusterId);
       if (!theirs.getClusterId().equals(clusterId)) {
         LOG.error("node {}: the --join node is in cluster {}, but this data dir belongs to cluster "
             + "{}; this node stays in its own cluster (use an empty --data-dir to join another)",
             nodeId, theirs.getClusterId(), clusterId);
       }
+    } catch (ClusterJoiner.Refused e) {
+      LOG.error("node {}: the --join node refused this node ({}); it stays in its own cluster {} "
+          + "(use an empty --data-dir to join another)", nodeId, e.getMessage(), clusterId);
     } catch (RuntimeException e) {
       LOG.info("node {}: the --join node did not answer ({}); rejoined from the saved map",
           nodeId, e.getMessage());

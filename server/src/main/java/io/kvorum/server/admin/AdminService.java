@@ -8,6 +8,8 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.kvorum.proto.admin.Event;
 import io.kvorum.proto.admin.GroupStatus;
+import io.kvorum.proto.admin.JoinClusterReply;
+import io.kvorum.proto.admin.JoinClusterRequest;
 import io.kvorum.proto.admin.JoinReply;
 import io.kvorum.proto.admin.JoinRequest;
 import io.kvorum.proto.admin.KvorumAdminGrpc;
@@ -15,6 +17,7 @@ import io.kvorum.proto.admin.LeaveReply;
 import io.kvorum.proto.admin.LeaveRequest;
 import io.kvorum.proto.admin.MoveReplicaReply;
 import io.kvorum.proto.admin.MoveReplicaRequest;
+import io.kvorum.proto.admin.NodeTransfer;
 import io.kvorum.proto.admin.RebalanceReply;
 import io.kvorum.proto.admin.RebalanceRequest;
 import io.kvorum.proto.admin.SetReplicationFactorReply;
@@ -33,10 +36,13 @@ import io.kvorum.raft.membership.AdminRefusal;
 import io.kvorum.raft.membership.BalancePlanner;
 import io.kvorum.raft.node.RaftNode;
 import io.kvorum.raft.route.GroupStats;
+import io.kvorum.server.join.JoinClusterCheck;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,11 +60,23 @@ public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
 
   private final RaftNode node;
   private final String adminToken;
+  private final NodeControl control;
+  /** Set once a JoinCluster is accepted: this service's node restarts; a second one must not. */
+  private final AtomicBoolean joining = new AtomicBoolean();
 
-  /** @param adminToken carried when this node asks other nodes for their status (null: none) */
-  public AdminService(RaftNode node, String adminToken) {
+  /**
+   * @param adminToken carried when this node asks other nodes for their status, or a seed to
+   *                   join (null: none)
+   * @param control    the node process around {@code node}
+   */
+  public AdminService(RaftNode node, String adminToken, NodeControl control) {
     this.node = node;
     this.adminToken = adminToken;
+    this.control = control;
+  }
+
+  public AdminService(RaftNode node, String adminToken) {
+    this(node, adminToken, NodeControl.NONE);
   }
 
   public AdminService(RaftNode node) {
@@ -66,11 +84,49 @@ public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
   }
 
   @Override
+  public void joinCluster(JoinClusterRequest request,
+      StreamObserver<JoinClusterReply> response) {
+    String seed = request.getSeedAdmin();
+    if (control == NodeControl.NONE) {
+      response.onError(Status.UNIMPLEMENTED.withDescription("this node cannot restart itself to "
+          + "join a cluster").asException());
+      return;
+    }
+    String clusterId;
+    try {
+      JoinClusterCheck.requireEmpty(node.nodeId(), node.clusterMap(),
+          node.router().groupStats());
+      clusterId = JoinClusterCheck.seedClusterId(seed, adminToken);
+      if (clusterId.equals(node.clusterMap().getClusterId())) {
+        throw Status.ALREADY_EXISTS.withDescription("node " + node.nodeId()
+            + " is already a member of cluster " + clusterId).asRuntimeException();
+      }
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    if (!joining.compareAndSet(false, true)) {
+      response.onError(Status.FAILED_PRECONDITION.withDescription("node " + node.nodeId()
+          + " is already restarting to join a cluster").asException());
+      return;
+    }
+    LOG.info("node {}: asked to join cluster {} through {}; restarting empty", node.nodeId(),
+        clusterId, seed);
+    response.onNext(JoinClusterReply.newBuilder().setNodeId(node.nodeId())
+        .setClusterId(clusterId).build());
+    response.onCompleted();
+    // After the reply: the restart stops this very service (it waits for this call to end).
+    control.joinCluster(seed);
+  }
+
+  @Override
   public void join(JoinRequest request, StreamObserver<JoinReply> response) {
     try {
-      ClusterMap map = node.admit(request.getNode());
+      ClusterMap map = node.admit(request.getNode(), request.getClusterId());
       response.onNext(JoinReply.newBuilder().setMap(map).build());
       response.onCompleted();
+    } catch (AdminRefusal e) {
+      response.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asException());
     } catch (IllegalArgumentException e) {
       response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException());
     } catch (RuntimeException e) {
@@ -96,8 +152,11 @@ public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
     for (GroupStats s : node.router().groupStats()) {
       live.put(s.index(), groupStatus(map, s));
     }
+    List<NodeTransfer> transfers = new ArrayList<>();
+    transfers.add(NodeTransfer.newBuilder().setNodeId(node.nodeId())
+        .setSnapshotBytesSent(control.snapshotBytesSent()).build());
     if (!request.getLocalOnly()) {
-      gatherLeaderStats(map, live);
+      gatherPeerStats(map, live, transfers);
     }
     StatusReply.Builder reply = StatusReply.newBuilder()
         .setClusterId(map.getClusterId())
@@ -106,7 +165,8 @@ public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
         .setReplicationFactor(map.getReplicationFactor())
         .addAllMoves(map.getMovesList())
         .addAllMetaReplicas(map.getMetaReplicasList())
-        .setEpoch(map.getEpoch());
+        .setEpoch(map.getEpoch())
+        .addAllTransfers(transfers);
     String metaLeader = node.metaLeader();
     if (metaLeader != null) {
       reply.setMetaLeader(metaLeader);
@@ -146,15 +206,18 @@ public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
   }
 
   /**
-   * Replaces local follower views with each group's leader's own (applied index and size from
-   * the leader), asking the other up nodes; a node that does not answer in time is skipped.
+   * Asks the other nodes that are not down for their own replicas' state and snapshot counters:
+   * replaces local follower views with each group's leader's own (applied index and size from
+   * the leader) and collects the counters. A node that does not answer in time is skipped.
    */
-  private void gatherLeaderStats(ClusterMap map, Map<Integer, GroupStatus> live) {
+  private void gatherPeerStats(ClusterMap map, Map<Integer, GroupStatus> live,
+      List<NodeTransfer> transfers) {
     for (NodeInfo n : map.getNodesList()) {
       if (n.getId().equals(node.nodeId()) || n.getState() == NodeState.NODE_STATE_DOWN
-          || n.getAdminAddress().isEmpty() || !leadsAnything(map, live, n.getId())) {
+          || n.getAdminAddress().isEmpty()) {
         continue;
       }
+      boolean leads = leadsAnything(map, live, n.getId());
       int colon = n.getAdminAddress().lastIndexOf(':');
       ManagedChannel channel = NettyChannelBuilder.forAddress(
               n.getAdminAddress().substring(0, colon),
@@ -165,8 +228,13 @@ public final class AdminService extends KvorumAdminGrpc.KvorumAdminImplBase {
             .withDeadlineAfter(PEER_STATUS_MS, TimeUnit.MILLISECONDS)
             .status(StatusRequest.newBuilder().setLocalOnly(true).build());
         for (GroupStatus s : r.getGroupsList()) {
-          if (s.getLeader().equals(n.getId())) {
+          if (leads && s.getLeader().equals(n.getId())) {
             live.put(s.getIndex(), s);
+          }
+        }
+        for (NodeTransfer t : r.getTransfersList()) {
+          if (t.getNodeId().equals(n.getId())) {
+            transfers.add(t);
           }
         }
       } catch (StatusRuntimeException e) {

@@ -56,4 +56,12 @@ public record ServerConfig(
 
   /** {@link #proxyPort} when the node has no proxy port. */
   public static final int NO_PROXY_PORT = -1;
+
+  /** The same settings with {@code --join} set to {@code join} (null: none). */
+  public ServerConfig withJoin(String join) {
+    return new ServerConfig(bind, port, raftPort, adminPort, dataDir, join, nodeId, announceHost,
+        announcePort, clusterAnnounceHost, requirePass, maxClients, protoMaxBulkLen,
+        queryBufferLimit, timeoutSeconds, slotGroups, blockCacheBytes, writeBufferBytes, proxyPort,
+        zone, nodeDownTimeoutSeconds, maxMoves, moveBytesPerSec, adminToken, leaderLease);
+  }
 }

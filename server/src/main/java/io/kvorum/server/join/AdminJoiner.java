@@ -36,7 +36,7 @@ public final class AdminJoiner implements ClusterJoiner {
   }
 
   @Override
-  public ClusterMap join(NodeInfo self) {
+  public ClusterMap join(NodeInfo self, String clusterId) {
     int colon = target.lastIndexOf(':');
     if (colon <= 0) {
       throw new IllegalArgumentException("--join wants HOST:ADMINPORT, got '" + target + "'");
@@ -56,13 +56,17 @@ public final class AdminJoiner implements ClusterJoiner {
         try {
           return KvorumAdminGrpc.newBlockingStub(channel)
               .withDeadlineAfter(15, TimeUnit.SECONDS)
-              .join(JoinRequest.newBuilder().setNode(self).build())
+              .join(JoinRequest.newBuilder().setNode(self).setClusterId(clusterId).build())
               .getMap();
         } catch (StatusRuntimeException e) {
           boolean retriable = switch (e.getStatus().getCode()) {
             case UNAVAILABLE, DEADLINE_EXCEEDED -> true;
             default -> false;
           };
+          if (e.getStatus().getCode() == io.grpc.Status.Code.FAILED_PRECONDITION) {
+            throw new ClusterJoiner.Refused(target + " refused the join: "
+                + e.getStatus().getDescription(), e);
+          }
           if (!retriable || System.nanoTime() > deadline) {
             throw new IllegalStateException(target + " refused the join: " + e.getStatus(), e);
           }

@@ -4,6 +4,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kvorum.proto.admin.Event;
+import io.kvorum.proto.admin.JoinClusterReply;
+import io.kvorum.proto.admin.JoinClusterRequest;
 import io.kvorum.proto.admin.KvorumAdminGrpc;
 import io.kvorum.proto.admin.KvorumAdminGrpc.KvorumAdminBlockingStub;
 import io.kvorum.proto.admin.LeaveReply;
@@ -73,15 +75,25 @@ public final class AdminCommand implements Runnable {
     final ManagedChannel channel;
 
     Admin() {
+      this(address, "--address");
+    }
+
+    /** A connection to the admin port at {@code target}, named {@code what} in errors. */
+    Admin(String target, String what) {
       // The CLI's own output is the point: keep library logs (gRPC, Netty) out of it.
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
           org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
-      int colon = address.lastIndexOf(':');
-      if (colon <= 0) {
-        throw new IllegalArgumentException("--address wants HOST:PORT, got '" + address + "'");
+      int colon = target.lastIndexOf(':');
+      int port;
+      try {
+        port = colon <= 0 ? -1 : Integer.parseInt(target.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        port = -1;
       }
-      channel = NettyChannelBuilder.forAddress(address.substring(0, colon),
-              Integer.parseInt(address.substring(colon + 1)))
+      if (port <= 0 || port > 65535) {
+        throw new IllegalArgumentException(what + " wants HOST:PORT, got '" + target + "'");
+      }
+      channel = NettyChannelBuilder.forAddress(target.substring(0, colon), port)
           .usePlaintext()
           .intercept(AdminToken.attach(token == null || token.isEmpty() ? null : token))
           .build();
@@ -165,13 +177,21 @@ public final class AdminCommand implements Runnable {
   }
 
   @Command(name = "join", mixinStandardHelpOptions = true,
-      description = "Checks that the node with admin port HOST:PORT is a member of this cluster "
-          + "(nodes join with `kvorum server --join`).")
+      description = "Makes the running node with admin port HOST:PORT a member of this cluster: "
+          + "it must be alone in its own one-node cluster and hold no keys (a `kvorum server` "
+          + "started without --join). Shows progress until it holds its share of replicas.")
   static final class JoinCmd implements Callable<Integer> {
     @ParentCommand AdminCommand parent;
 
     @Parameters(paramLabel = "HOST:PORT", description = "the node's admin address")
     String node;
+
+    @Option(names = "--no-wait", description = "return once the node is listed in the cluster")
+    boolean noWait;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "900",
+        description = "give up waiting after this long (default ${DEFAULT-VALUE})")
+    long timeout;
 
     @Override
     public Integer call() {
@@ -184,13 +204,107 @@ public final class AdminCommand implements Runnable {
             return 0;
           }
         }
-        // A running node already belongs to a cluster (its own, if started without --join);
-        // merging two clusters' data is not something a join may do silently.
-        System.err.println("kvorum admin: " + node + " is not a member of cluster "
-            + cluster.getClusterId() + ". Start it with an empty --data-dir and `--join "
-            + parent.address + "`: it joins and receives replicas automatically.");
-        return 1;
+        try (Admin asked = parent.new Admin(node, "join")) {
+          return join(admin, asked, out);
+        } catch (StatusRuntimeException e) {
+          if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE
+              && "io exception".equals(e.getStatus().getDescription())) {
+            // Not --address (which answered the status above): the node to join.
+            throw io.grpc.Status.UNAVAILABLE.withDescription("cannot reach an admin port at "
+                + node).asRuntimeException();
+          }
+          throw e;
+        }
       });
+    }
+
+    /** Asks the node to join, then follows it through the cluster's status. */
+    private int join(Admin admin, Admin asked, PrintStream out) throws InterruptedException {
+      String before = asked.stub().status(StatusRequest.newBuilder().setLocalOnly(true).build())
+          .getClusterId();
+      JoinClusterReply joining = asked.stub().joinCluster(
+          JoinClusterRequest.newBuilder().setSeedAdmin(parent.address).build());
+      String id = joining.getNodeId();
+      out.println("node " + id + " (" + node + ") is joining cluster "
+          + joining.getClusterId());
+      out.flush();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
+      String lastLine = "";
+      int settledPolls = 0;
+      Progress progress = null;
+      while (System.nanoTime() < deadline) {
+        Thread.sleep(1000);
+        StatusReply s = admin.pollStatus();
+        if (s == null) {
+          continue;
+        }
+        progress = progress == null ? new Progress(s) : progress;
+        NodeInfo listed = null;
+        for (NodeInfo n : s.getNodesList()) {
+          listed = n.getId().equals(id) ? n : listed;
+        }
+        if (listed == null) {
+          // A node whose join failed starts again as a new one-node cluster: say so now
+          // rather than wait out the timeout.
+          String now = clusterOf(asked);
+          if (now != null && !now.equals(before) && !now.equals(joining.getClusterId())) {
+            System.err.println("kvorum admin: node " + id + " could not join and started again"
+                + " as a new one-node cluster " + now + "; its log says why");
+            return 1;
+          }
+          continue;
+        }
+        if (noWait) {
+          out.println("node " + id + " joined, " + MapChanges.state(listed));
+          return 0;
+        }
+        int held = 0;
+        for (var g : s.getGroupsList()) {
+          held += g.getReplicasList().contains(id) ? 1 : 0;
+        }
+        long toIt = s.getMovesList().stream().filter(m -> m.getAddNode().equals(id)).count();
+        String line = "node " + id + " joined; holding " + held + " replicas, "
+            + s.getMovesCount() + " moves running" + progress.copied(s);
+        if (!line.equals(lastLine)) {
+          out.println(line);
+          out.flush();
+          lastLine = line;
+        }
+        boolean up = listed.getState() == io.kvorum.proto.meta.NodeState.NODE_STATE_UP;
+        settledPolls = up && s.getMovesCount() == 0 ? settledPolls + 1 : 0;
+        // Its share reached and nothing more coming its way, or the balancer has nothing
+        // left to do for a few seconds (fewer groups than nodes, say).
+        if (up && ((held >= share(s) && toIt == 0) || (held > 0 && settledPolls >= 3))) {
+          out.println("node " + id + " is a member holding " + held + " replicas");
+          return 0;
+        }
+      }
+      System.err.println("kvorum admin: node " + id + " has not taken its share after "
+          + timeout + " s");
+      return 1;
+    }
+
+    /** The cluster the node at {@code asked} is in now; null while it does not answer. */
+    private static String clusterOf(Admin asked) {
+      try {
+        String id = KvorumAdminGrpc.newBlockingStub(asked.channel)
+            .withDeadlineAfter(2, TimeUnit.SECONDS)
+            .status(StatusRequest.newBuilder().setLocalOnly(true).build()).getClusterId();
+        return id.isEmpty() ? null : id;
+      } catch (StatusRuntimeException e) {
+        return null;
+      }
+    }
+
+    /** Replicas per up node once every group has min(RF, up nodes) replicas, rounded down. */
+    static int share(StatusReply s) {
+      long up = s.getNodesList().stream()
+          .filter(n -> n.getState() == io.kvorum.proto.meta.NodeState.NODE_STATE_UP).count();
+      if (up == 0) {
+        return 0;
+      }
+      long perGroup = Math.min(s.getReplicationFactor(), up);
+      return (int) (s.getGroupsCount() * perGroup / up);
     }
   }
 
@@ -212,6 +326,7 @@ public final class AdminCommand implements Runnable {
     @Override
     public Integer call() {
       return parent.call((admin, out) -> {
+        Progress progress = new Progress(admin.status());
         LeaveReply r = admin.stub().leave(LeaveRequest.newBuilder().setNode(node).build());
         String id = resolve(admin.status(), node);
         out.println("node " + id + " is leaving: " + r.getReplicas() + " replicas to move");
@@ -235,7 +350,7 @@ public final class AdminCommand implements Runnable {
             held += g.getReplicasList().contains(id) ? 1 : 0;
           }
           String line = "moved " + (r.getReplicas() - held) + "/" + r.getReplicas()
-              + " replicas, " + s.getMovesCount() + " moves running";
+              + " replicas" + progress.copied(s) + ", " + s.getMovesCount() + " moves running";
           if (!line.equals(lastLine)) {
             out.println(line);
             lastLine = line;
@@ -287,6 +402,7 @@ public final class AdminCommand implements Runnable {
           return 0;
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
+        Progress progress = null;
         java.util.Set<Long> seen = new java.util.HashSet<>();
         String lastLine = "";
         while (System.nanoTime() < deadline) {
@@ -295,6 +411,7 @@ public final class AdminCommand implements Runnable {
             Thread.sleep(1000);
             continue;
           }
+          progress = progress == null ? new Progress(s) : progress;
           RebalanceReply next = admin.stub().rebalance(
               RebalanceRequest.newBuilder().setDryRun(true).build());
           if (s.getMovesCount() == 0 && next.getStepsCount() == 0) {
@@ -307,8 +424,8 @@ public final class AdminCommand implements Runnable {
           }
           seen.addAll(running);
           long done = seen.stream().filter(id -> !running.contains(id)).count();
-          String line = "moves done " + done + "/" + seen.size() + ", running "
-              + running.size() + ", next " + next.getStepsCount() + " steps";
+          String line = "moves done " + done + "/" + seen.size() + progress.copied(s)
+              + ", running " + running.size() + ", next " + next.getStepsCount() + " steps";
           if (!line.equals(lastLine)) {
             out.println(line);
             lastLine = line;

@@ -1,6 +1,7 @@
 package io.kvorum.server.launch;
 
 import io.kvorum.proto.admin.GroupStatus;
+import io.kvorum.proto.admin.NodeTransfer;
 import io.kvorum.proto.admin.StatusReply;
 import io.kvorum.proto.meta.Move;
 import io.kvorum.proto.meta.NodeInfo;
@@ -14,7 +15,8 @@ import java.util.Map;
 
 /**
  * {@code kvorum admin status} output: a table for people, or one JSON object whose field names
- * scripts rely on: {@code nodes[].id/resp/admin/state/zone/replicas/leaders/meta},
+ * scripts rely on: {@code nodes[].id/resp/admin/state/zone/replicas/leaders/meta/
+ * snapshot_bytes_sent} (null for a node that did not answer),
  * {@code groups[].id/slots/replicas/leader/term/applied_index/size_on_disk/keys}, plus
  * {@code cluster_id}, {@code epoch}, {@code replication_factor}, {@code meta_leader},
  * {@code moves[].id/group/from/to/reason}.
@@ -32,6 +34,15 @@ final class StatusView {
       for (String r : g.getReplicasList()) {
         c.merge(r, 1, Integer::sum);
       }
+    }
+    return c;
+  }
+
+  /** Snapshot bytes sent per node id, for the nodes that answered. */
+  static Map<String, Long> sent(StatusReply s) {
+    Map<String, Long> c = new LinkedHashMap<>();
+    for (NodeTransfer t : s.getTransfersList()) {
+      c.put(t.getNodeId(), t.getSnapshotBytesSent());
     }
     return c;
   }
@@ -58,13 +69,16 @@ final class StatusView {
     Map<String, Integer> replicas = replicasPerNode(s);
     Map<String, Integer> leaders = leadersPerNode(s);
     List<String[]> rows = new ArrayList<>();
+    Map<String, Long> sent = sent(s);
     rows.add(new String[] {"NODE", "STATE", "RESP", "ADMIN", "ZONE", "REPLICAS", "LEADERS",
-        "META"});
+        "META", "SNAPSHOTS SENT"});
     for (NodeInfo n : s.getNodesList()) {
+      Long bytes = sent.get(n.getId());
       rows.add(new String[] {n.getId(), MapChanges.state(n), n.getRespHost() + ":"
           + n.getRespPort(), n.getAdminAddress(), n.getZone().isEmpty() ? "-" : n.getZone(),
           String.valueOf(replicas.get(n.getId())), String.valueOf(leaders.get(n.getId())),
-          s.getMetaReplicasList().contains(n.getId()) ? "yes" : ""});
+          s.getMetaReplicasList().contains(n.getId()) ? "yes" : "",
+          bytes == null ? "?" : Progress.bytes(bytes)});
     }
     columns(b, rows);
     b.append('\n').append(balance(s)).append('\n');
@@ -161,7 +175,9 @@ final class StatusView {
       field(o, "zone", str(n.getZone())).append(',');
       field(o, "replicas", String.valueOf(replicas.get(n.getId()))).append(',');
       field(o, "leaders", String.valueOf(leaders.get(n.getId()))).append(',');
-      field(o, "meta", String.valueOf(s.getMetaReplicasList().contains(n.getId())));
+      field(o, "meta", String.valueOf(s.getMetaReplicasList().contains(n.getId()))).append(',');
+      Long sent = sent(s).get(n.getId());
+      field(o, "snapshot_bytes_sent", sent == null ? "null" : String.valueOf(sent));
       nodes.add(o.append('}').toString());
     }
     field(b, "nodes", "[" + String.join(",", nodes) + "]").append(',');

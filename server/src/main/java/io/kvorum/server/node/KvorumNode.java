@@ -8,11 +8,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.kvorum.proto.meta.NodeInfo;
 import io.kvorum.raft.node.RaftNode;
 import io.kvorum.raft.node.RaftNodeConfig;
+import io.kvorum.raft.route.GroupStats;
 import io.kvorum.resp.server.GatewayConfig;
 import io.kvorum.resp.server.RespServer;
 import io.kvorum.resp.server.ShutdownHook;
 import io.kvorum.server.admin.AdminService;
 import io.kvorum.server.admin.AdminToken;
+import io.kvorum.server.admin.NodeControl;
 import io.kvorum.server.config.ServerConfig;
 import io.kvorum.server.join.AdminJoiner;
 import io.kvorum.server.proxy.GrpcForwarder;
@@ -49,17 +51,20 @@ public final class KvorumNode implements AutoCloseable {
    */
   private static final int MAX_NODE_MESSAGE = (512 << 20) + ENTRY_OVERHEAD;
 
-  private final ServerConfig config;
-  private final MeterRegistry meters = new SimpleMeterRegistry();
+  /** Not final: joining a cluster (admin JoinCluster) restarts the parts with --join set. */
+  private volatile ServerConfig config;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
-  private RaftNode raft;
-  private Server admin;
-  private RespServer resp;
-  private GrpcForwarder forwarder;
-  private PeerPublisher publisher;
-  private GrpcSnapshotFetcher snapshotFetcher;
-  private SnapshotSender snapshotSender;
+  /** Held while the parts start or stop, so a shutdown never meets a half-restarted node. */
+  private final Object lifecycle = new Object();
+  // Volatile: a join restarts them while other threads (the forwarder's lookups) read them.
+  private volatile RaftNode raft;
+  private volatile Server admin;
+  private volatile RespServer resp;
+  private volatile GrpcForwarder forwarder;
+  private volatile PeerPublisher publisher;
+  private volatile GrpcSnapshotFetcher snapshotFetcher;
+  private volatile SnapshotSender snapshotSender;
 
   private final boolean unsafeStaleReads;
 
@@ -86,11 +91,78 @@ public final class KvorumNode implements AutoCloseable {
     }
     KvorumNode node = new KvorumNode(config, unsafeStaleReads);
     try {
-      node.startParts();
+      synchronized (node.lifecycle) {
+        node.startParts();
+      }
       return node;
     } catch (RuntimeException e) {
       node.close();
       throw e;
+    }
+  }
+
+  /**
+   * Admin JoinCluster, after the checks and the reply: restarts this node empty as a member of
+   * the cluster whose member's admin port is {@code seed}, in the background.
+   */
+  private void joinCluster(String seed) {
+    Thread t = new Thread(() -> rejoin(seed), "kvorum-join-cluster");
+    t.start();
+  }
+
+  /**
+   * Stops every part (clients first), deletes the node's one-node cluster and starts the parts
+   * again with {@code --join seed} on the same ports and node id. The node was empty, so if the
+   * join fails it starts as a fresh standalone node again; if even that fails the process exits
+   * (status 1) for its supervisor to restart, rather than stay up half-dead. A concurrent close
+   * waits for the lock, so a shutdown never meets a half-restarted node.
+   */
+  private void rejoin(String seed) {
+    synchronized (lifecycle) {
+      if (closed.get()) {
+        return;
+      }
+      // Clients are stopped first; a key written since the check would be lost: count again.
+      resp.close();
+      long keys = 0;
+      for (GroupStats g : raft.router().groupStats()) {
+        keys += g.keys();
+      }
+      ServerConfig standalone = config.withJoin(null);
+      stopParts();
+      if (keys > 0) {
+        LOG.error("not joining {}: {} keys were written since the join was accepted; "
+            + "restarting as before", seed, keys);
+        config = standalone;
+        startOrExit();
+        return;
+      }
+      RaftNode.wipeClusterState(config.dataDir());
+      config = standalone.withJoin(seed);
+      try {
+        startParts();
+        LOG.info("joined the cluster of {}", seed);
+        return;
+      } catch (RuntimeException e) {
+        LOG.error("cannot join the cluster of {} ({}); starting again as a new one-node cluster",
+            seed, e.getMessage(), e);
+        stopParts();
+      }
+      RaftNode.wipeClusterState(config.dataDir());
+      config = standalone;
+      startOrExit();
+    }
+  }
+
+  private void startOrExit() {
+    try {
+      startParts();
+    } catch (RuntimeException e) {
+      LOG.error("cannot start again after a join: {}; exiting", e.getMessage(), e);
+      stopParts();
+      // Halt, not exit: the shutdown hook's close() would wait for the lock this thread holds.
+      // Every part is stopped already (Raft closed, stores flushed).
+      Runtime.getRuntime().halt(1);
     }
   }
 
@@ -141,6 +213,9 @@ public final class KvorumNode implements AutoCloseable {
         .withRouteWait(Duration.ofSeconds(2))
         .withProxyPort(config.proxyPort() == ServerConfig.NO_PROXY_PORT
             ? GatewayConfig.NO_PROXY_PORT : config.proxyPort());
+    // A registry per start: after a join's restart, gauges must read the new gateway, and a
+    // registry keeps the first gauge registered under a name.
+    MeterRegistry meters = new SimpleMeterRegistry();
     resp = new RespServer(gateway, raft.router(), meters, this::shutdownFromClient);
     forwarder = new GrpcForwarder(this::adminAddressOf, Integer.MAX_VALUE, config.adminToken());
     resp.gateway().proxy().forwarder(forwarder);
@@ -150,7 +225,8 @@ public final class KvorumNode implements AutoCloseable {
     try {
       admin = NettyServerBuilder
           .forAddress(new InetSocketAddress(config.bind(), config.adminPort()))
-          .addService(ServerInterceptors.intercept(new AdminService(raft, config.adminToken()),
+          .addService(ServerInterceptors.intercept(
+              new AdminService(raft, config.adminToken(), control()),
               AdminToken.check(config.adminToken())))
           .addService(ServerInterceptors.intercept(
               new NodeService(resp.gateway().proxy(), resp.gateway().pubsub(), snapshotSender),
@@ -170,6 +246,22 @@ public final class KvorumNode implements AutoCloseable {
         config.bind(), resp.port(),
         resp.proxyPort() == GatewayConfig.NO_PROXY_PORT ? "" : ", proxy " + resp.proxyPort(),
         config.raftPort(), config.adminPort(), config.dataDir().toAbsolutePath().normalize());
+  }
+
+  /** The admin service's view of this process (its snapshot sender, restarting to join). */
+  private NodeControl control() {
+    SnapshotSender sender = snapshotSender;
+    return new NodeControl() {
+      @Override
+      public long snapshotBytesSent() {
+        return sender.bytesSent();
+      }
+
+      @Override
+      public void joinCluster(String seedAdmin) {
+        KvorumNode.this.joinCluster(seedAdmin);
+      }
+    };
   }
 
   /** {@code host:port} of a node's admin port from the cluster map, or null. */
@@ -241,6 +333,18 @@ public final class KvorumNode implements AutoCloseable {
     }
     LOG.info("shutting down");
     try {
+      synchronized (lifecycle) {
+        stopParts();
+      }
+    } finally {
+      LOG.info("stopped");
+      terminated.countDown();
+    }
+  }
+
+  /** Stops the parts in the order that loses nothing: clients first, Raft (flushing) last. */
+  private void stopParts() {
+    try {
       if (resp != null) {
         resp.close();
       }
@@ -270,8 +374,13 @@ public final class KvorumNode implements AutoCloseable {
       if (snapshotFetcher != null) {
         snapshotFetcher.close();
       }
-      LOG.info("stopped");
-      terminated.countDown();
+      resp = null;
+      admin = null;
+      forwarder = null;
+      publisher = null;
+      snapshotSender = null;
+      raft = null;
+      snapshotFetcher = null;
     }
   }
 }

@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.slf4j.Logger;
@@ -49,6 +50,8 @@ public final class SnapshotSender implements AutoCloseable {
   private final Source source;
   private final TransferRate rate;
   private final Semaphore slots = new Semaphore(MAX_TRANSFERS);
+  /** File bytes sent since this sender started (admin status: progress of moves). */
+  private final AtomicLong bytesSent = new AtomicLong();
   private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "kvorum-snapshot-send");
     t.setDaemon(true);
@@ -62,6 +65,14 @@ public final class SnapshotSender implements AutoCloseable {
 
   public TransferRate rate() {
     return rate;
+  }
+
+  /**
+   * Snapshot file bytes this node has handed to gRPC for other replicas since it started (a
+   * transfer cut off midway counts what it sent; Raft log catch-up is not counted).
+   */
+  public long bytesSent() {
+    return bytesSent.get();
   }
 
   /** Serves one FetchSnapshot call; returns at once, the transfer runs on its own thread. */
@@ -177,6 +188,7 @@ public final class SnapshotSender implements AutoCloseable {
         if (!sendWhenReady(call, ready, chunk.build())) {
           return false;
         }
+        bytesSent.addAndGet(want);
         offset += want;
       } while (offset < f.size());
     }

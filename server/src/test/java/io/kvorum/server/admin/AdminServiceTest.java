@@ -8,6 +8,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kvorum.proto.admin.Event;
+import io.kvorum.proto.admin.JoinClusterRequest;
+import io.kvorum.proto.admin.JoinRequest;
 import io.kvorum.proto.admin.KvorumAdminGrpc;
 import io.kvorum.proto.admin.KvorumAdminGrpc.KvorumAdminBlockingStub;
 import io.kvorum.proto.admin.LeaveRequest;
@@ -18,10 +20,13 @@ import io.kvorum.proto.admin.StatusReply;
 import io.kvorum.proto.admin.StatusRequest;
 import io.kvorum.proto.admin.TransferLeaderRequest;
 import io.kvorum.proto.admin.WatchRequest;
+import io.kvorum.proto.meta.NodeInfo;
 import io.kvorum.server.config.ServerConfigLoader;
 import io.kvorum.server.node.KvorumNode;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -130,6 +135,61 @@ class AdminServiceTest {
     assertThat(codeOf(() -> withStub(TOKEN, s -> s.transferLeader(TransferLeaderRequest
         .newBuilder().setGroup(0).setNode("nosuchnode").build()))))
         .isEqualTo(Status.Code.NOT_FOUND);
+  }
+
+  @Test
+  void aNodeOfAnotherClusterIsRefusedBeforeItIsRecorded() {
+    StatusReply before = withStub(TOKEN, s -> s.status(StatusRequest.getDefaultInstance()));
+    NodeInfo stranger = NodeInfo.newBuilder().setId("stranger-node").setRespHost("127.0.0.1")
+        .setRespPort(1).setRaftAddress("127.0.0.1:2").setAdminAddress("127.0.0.1:3").build();
+    StatusRuntimeException refused = (StatusRuntimeException) catchThrown(() -> withStub(TOKEN,
+        s -> s.join(JoinRequest.newBuilder().setNode(stranger).setClusterId("other-cluster")
+            .build())));
+    assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(refused.getStatus().getDescription()).isEqualTo("node stranger-node belongs to "
+        + "cluster other-cluster, not " + before.getClusterId());
+    StatusReply after = withStub(TOKEN, s -> s.status(StatusRequest.getDefaultInstance()));
+    assertThat(after.getNodesList()).extracting(NodeInfo::getId)
+        .containsExactly(before.getNodeId());
+  }
+
+  @Test
+  void joinClusterRefusesAnUnreachableSeedItsOwnClusterAndANodeWithKeys() throws IOException {
+    String self = withStub(TOKEN, s -> s.status(StatusRequest.getDefaultInstance())).getNodeId();
+    int closed = freePort();
+    StatusRuntimeException unreachable = (StatusRuntimeException) catchThrown(() -> withStub(TOKEN,
+        s -> s.joinCluster(JoinClusterRequest.newBuilder().setSeedAdmin("127.0.0.1:" + closed)
+            .build())));
+    assertThat(unreachable.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(unreachable.getStatus().getDescription())
+        .startsWith("cannot reach the seed 127.0.0.1:" + closed + ": ");
+    StatusRuntimeException member = (StatusRuntimeException) catchThrown(() -> withStub(TOKEN,
+        s -> s.joinCluster(JoinClusterRequest.newBuilder().setSeedAdmin("127.0.0.1:" + adminPort)
+            .build())));
+    assertThat(member.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+    assertThat(member.getStatus().getDescription()).startsWith("node " + self
+        + " is already a member of cluster ");
+    assertThat(codeOf(() -> withStub(TOKEN, s -> s.joinCluster(JoinClusterRequest.newBuilder()
+        .setSeedAdmin("no-port").build())))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+
+    try (Socket client = new Socket("127.0.0.1", node.respPort())) {
+      client.getOutputStream().write("*3\r\n$3\r\nSET\r\n$7\r\njoinkey\r\n$1\r\nv\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      byte[] reply = new byte[5];
+      assertThat(client.getInputStream().readNBytes(reply, 0, 5)).isEqualTo(5);
+      assertThat(new String(reply, StandardCharsets.US_ASCII)).isEqualTo("+OK\r\n");
+    }
+    StatusRuntimeException keys = (StatusRuntimeException) catchThrown(() -> withStub(TOKEN,
+        s -> s.joinCluster(JoinClusterRequest.newBuilder().setSeedAdmin("127.0.0.1:" + closed)
+            .build())));
+    assertThat(keys.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(keys.getStatus().getDescription()).isEqualTo("node " + self + " holds 1 key; "
+        + "joining would delete them (only an empty node can join a cluster)");
+    // Its own snapshot counter is in the status (nothing sent: it has no other replica).
+    StatusReply status = withStub(TOKEN, s -> s.status(StatusRequest.getDefaultInstance()));
+    assertThat(status.getTransfersList()).hasSize(1);
+    assertThat(status.getTransfers(0).getNodeId()).isEqualTo(self);
+    assertThat(status.getTransfers(0).getSnapshotBytesSent()).isZero();
   }
 
   private static Throwable catchThrown(Runnable r) {

@@ -2,6 +2,18 @@ package io.kvorum.server.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.kvorum.proto.admin.JoinClusterReply;
+import io.kvorum.proto.admin.JoinClusterRequest;
+import io.kvorum.proto.admin.JoinReply;
+import io.kvorum.proto.admin.JoinRequest;
+import io.kvorum.proto.admin.KvorumAdminGrpc;
+import io.kvorum.proto.admin.StatusReply;
+import io.kvorum.proto.admin.StatusRequest;
 import io.kvorum.server.config.ServerConfig;
 import io.kvorum.server.config.ServerConfigLoader;
 import io.lettuce.core.RedisClient;
@@ -15,6 +27,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,5 +118,66 @@ class KvorumNodeTest {
     } finally {
       cluster.shutdown();
     }
+  }
+  @Test
+  void aJoinRefusedAfterTheRestartLeavesAFreshStandaloneNodeOnTheSamePorts() throws Exception {
+    // A seed that says which cluster it is in, then refuses the node's Join.
+    io.grpc.Server seed = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forPort(0)
+        .addService(new KvorumAdminGrpc.KvorumAdminImplBase() {
+          @Override
+          public void status(StatusRequest request, StreamObserver<StatusReply> response) {
+            response.onNext(StatusReply.newBuilder().setClusterId("seed-cluster").build());
+            response.onCompleted();
+          }
+
+          @Override
+          public void join(JoinRequest request, StreamObserver<JoinReply> response) {
+            response.onError(Status.FAILED_PRECONDITION.withDescription("not today")
+                .asException());
+          }
+        }).build().start();
+    ServerConfig cfg = config();
+    node = KvorumNode.start(cfg);
+    String id = node.raft().nodeId();
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", cfg.adminPort())
+        .usePlaintext().build();
+    try {
+      String before = status(channel).getClusterId();
+      JoinClusterReply r = KvorumAdminGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(30, TimeUnit.SECONDS).joinCluster(JoinClusterRequest.newBuilder()
+              .setSeedAdmin("127.0.0.1:" + seed.getPort()).build());
+      assertThat(r.getNodeId()).isEqualTo(id);
+      assertThat(r.getClusterId()).isEqualTo("seed-cluster");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      StatusReply after = null;
+      while (System.nanoTime() < deadline) {
+        try {
+          after = status(channel);
+          if (!after.getClusterId().isEmpty() && !after.getClusterId().equals(before)) {
+            break;
+          }
+        } catch (StatusRuntimeException e) {
+          // restarting
+        }
+        Thread.sleep(200);
+      }
+      assertThat(after).isNotNull();
+      assertThat(after.getClusterId()).isNotEqualTo(before).isNotEqualTo("seed-cluster")
+          .isNotEmpty();
+      assertThat(after.getNodeId()).isEqualTo(id);
+      assertThat(after.getNodesCount()).isEqualTo(1);
+      try (Jedis jedis = new Jedis("127.0.0.1", cfg.port())) {
+        assertThat(jedis.set("after", "join")).isEqualTo("OK");
+        assertThat(jedis.get("after")).isEqualTo("join");
+      }
+    } finally {
+      channel.shutdownNow();
+      seed.shutdownNow();
+    }
+  }
+
+  private static StatusReply status(ManagedChannel channel) {
+    return KvorumAdminGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+        .status(StatusRequest.newBuilder().setLocalOnly(true).build());
   }
 }

@@ -58,11 +58,12 @@ class GrpcSnapshotFetcherTest {
     AtomicReference<RaftGroupId> asked = new AtomicReference<>();
     Path held = dir.resolve("held");
     TransferRate rate = new TransferRate(0);
-    String address = serve(sender(group -> {
+    SnapshotSender sender = sender(group -> {
       asked.set(group);
       copy(source, held);
       return new HeldSnapshot(held, manifest);
-    }, rate), null);
+    }, rate);
+    String address = serve(sender, null);
 
     Path into = Files.createDirectories(dir.resolve("into"));
     SnapshotManifest got = fetcher(null).fetch(address, GROUP, into);
@@ -72,6 +73,8 @@ class GrpcSnapshotFetcherTest {
     assertThat(Files.size(into.resolve("CURRENT"))).isZero();
     assertThat(Files.readString(into.resolve("snapshot.info"))).isEqualTo("3 77\n");
     assertThat(rate.granted()).isEqualTo(big.length + 5L);
+    // What admin status reports as this node's snapshot bytes sent (progress of moves).
+    assertThat(sender.bytesSent()).isEqualTo(big.length + 5L);
     assertThat(held).as("released after the transfer").doesNotExist();
   }
 
