@@ -158,7 +158,7 @@ class ElasticClusterTest {
     JsonArray started = s.getAsJsonArray("moves");
     assertThat(started).as("moves onto the returning node").isNotEmpty();
     String metaLeader = s.get("meta_leader").getAsString();
-    KvorumProcess leader = processOf(s, metaLeader);
+    KvorumProcess leader = cluster.byNodeId(s, metaLeader);
     LOG.info("killing meta leader {} with moves in progress: {}", metaLeader, started);
     leader.kill9();
     JsonObject after = awaitBalanced(3);
@@ -317,17 +317,6 @@ class ElasticClusterTest {
       }
     }
     throw new IllegalStateException(p.describe() + " is not in the map: " + s);
-  }
-
-  private KvorumProcess processOf(JsonObject s, String id) {
-    for (JsonElement e : s.getAsJsonArray("nodes")) {
-      JsonObject n = e.getAsJsonObject();
-      if (n.get("id").getAsString().equals(id)) {
-        String resp = n.get("resp").getAsString();
-        return cluster.byPort(Integer.parseInt(resp.substring(resp.lastIndexOf(':') + 1)));
-      }
-    }
-    throw new IllegalStateException("no node " + id + " in " + s);
   }
 
   // ---- a client that follows MOVED, as a cluster client does ----

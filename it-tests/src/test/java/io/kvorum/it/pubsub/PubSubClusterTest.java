@@ -223,7 +223,7 @@ class PubSubClusterTest {
       }
     }
     assertThat(targetId).as("another replica of group %s", group.get("id")).isNotNull();
-    KvorumProcess leader = nodeById(status, leaderId);
+    KvorumProcess leader = cluster.byNodeId(status, leaderId);
 
     try (RawResp sub = RawResp.connect(leader.host(), leader.port(), 20_000)) {
       assertThat(new String(sub.call("SSUBSCRIBE", channel).raw(), StandardCharsets.ISO_8859_1))
@@ -241,17 +241,6 @@ class PubSubClusterTest {
       // Later tests expect leaders spread evenly again (the balancer moves them back).
       cluster.awaitHealthy(Duration.ofSeconds(60));
     }
-  }
-
-  private KvorumProcess nodeById(JsonObject status, String id) {
-    for (JsonElement n : status.getAsJsonArray("nodes")) {
-      JsonObject node = n.getAsJsonObject();
-      if (node.get("id").getAsString().equals(id)) {
-        String resp = node.get("resp").getAsString();
-        return cluster.byPort(Integer.parseInt(resp.substring(resp.lastIndexOf(':') + 1)));
-      }
-    }
-    throw new IllegalStateException("no node " + id + " in " + status);
   }
 
   @Test
