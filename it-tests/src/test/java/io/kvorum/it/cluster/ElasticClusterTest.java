@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * The self-managing cluster, as an operator sees it through {@code kvorum admin} and a client
  * sees it through RESP: one story on one cluster of real processes, in order — grow 1 → 3 → 5
  * nodes under load, lose a node for good, drain one with {@code leave}, be refused a leave that
- * would break the replication factor, and lose the meta leader in the middle of a rebalance.
+ * would break the replication factor, lose the meta leader in the middle of a rebalance, then
+ * change the replication factor and move a replica by hand.
  * Each step checks the balance from {@code status --json} and that every acknowledged write
  * reads back. 8 slot groups and a 4 s node-down timeout keep it within a few minutes on 2 cores.
  */
@@ -172,6 +173,58 @@ class ElasticClusterTest {
           .getAsLong());
     }
     assertThat(stateOf(after, nodeIdOf(after, returning))).isEqualTo("up");
+    // Never two copies of truth: the copies it held when it was declared down were recreated
+    // elsewhere; it keeps on disk exactly what the map gives it now.
+    awaitCopiesOnDiskMatchTheMap(returning, nodeIdOf(after, returning));
+    assertEveryAcknowledgedWriteReads();
+  }
+
+  @Test
+  @Order(6)
+  void setRfAndMoveReplicaFromTheCli() throws Exception {
+    AdminCli.Result r = AdminCli.run(admin(), 60, "set-rf", "2");
+    assertThat(r.exitCode()).as("set-rf output: %s %s", r.out(), r.err()).isZero();
+    JsonObject s = awaitReplicasPerGroup(2);
+    // A move from a fuller node to an emptier one, so the balancer has no reason to undo it.
+    Map<String, Integer> held = new HashMap<>();
+    for (JsonElement n : s.getAsJsonArray("nodes")) {
+      JsonObject o = n.getAsJsonObject();
+      if (o.get("state").getAsString().equals("up")) {
+        held.put(o.get("id").getAsString(),
+            o.get("replicas").isJsonNull() ? 0 : o.get("replicas").getAsInt());
+      }
+    }
+    String group = null;
+    String from = null;
+    String to = null;
+    for (JsonElement g : s.getAsJsonArray("groups")) {
+      List<String> holders = strings(g.getAsJsonObject().getAsJsonArray("replicas"));
+      for (String a : holders) {
+        for (String b : held.keySet()) {
+          if (!holders.contains(b) && held.get(a) > held.get(b)) {
+            group = g.getAsJsonObject().get("id").getAsString();
+            from = a;
+            to = b;
+          }
+        }
+      }
+    }
+    assertThat(group).as("a group on a fuller node than some up node without it: %s", held)
+        .isNotNull();
+    r = AdminCli.run(admin(), 120, "move-replica", group, from, to);
+    assertThat(r.exitCode()).as("move-replica output: %s %s", r.out(), r.err()).isZero();
+    assertThat(r.out()).containsPattern("move \\d+ started").containsPattern("move \\d+ done");
+    List<String> now = null;
+    for (JsonElement g : AdminCli.status(admin()).getAsJsonArray("groups")) {
+      if (g.getAsJsonObject().get("id").getAsString().equals(group)) {
+        now = strings(g.getAsJsonObject().getAsJsonArray("replicas"));
+      }
+    }
+    assertThat(now).as("group %s", group).hasSize(2).contains(to).doesNotContain(from);
+    assertEveryAcknowledgedWriteReads();
+    r = AdminCli.run(admin(), 60, "set-rf", "3");
+    assertThat(r.exitCode()).as("set-rf output: %s %s", r.out(), r.err()).isZero();
+    awaitBalanced(3);
     assertEveryAcknowledgedWriteReads();
   }
 
@@ -293,6 +346,62 @@ class ElasticClusterTest {
 
   private KvorumProcess anyRunning() {
     return cluster.nodes().stream().filter(KvorumProcess::isAlive).findFirst().orElseThrow();
+  }
+
+  /** Waits until every group has {@code rf} replicas, all on up nodes, and no move runs. */
+  private JsonObject awaitReplicasPerGroup(int rf) throws InterruptedException {
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    String problem = "not checked";
+    while (System.nanoTime() < deadline) {
+      JsonObject s = AdminCli.status(admin());
+      problem = null;
+      if (!s.getAsJsonArray("moves").isEmpty()) {
+        problem = "moves running: " + s.getAsJsonArray("moves");
+      }
+      for (JsonElement g : s.getAsJsonArray("groups")) {
+        List<String> replicas = strings(g.getAsJsonObject().getAsJsonArray("replicas"));
+        if (replicas.size() != rf || replicas.stream().anyMatch(id -> !stateOf(s, id).equals("up"))) {
+          problem = "group " + g.getAsJsonObject().get("id") + " on " + replicas;
+        }
+      }
+      if (problem == null) {
+        return s;
+      }
+      Thread.sleep(1000);
+    }
+    throw new AssertionError("groups not at " + rf + " replicas after " + SETTLE + ": " + problem);
+  }
+
+  /**
+   * Waits until {@code p}'s data dir holds one Raft group directory per group the map gives it
+   * (plus the meta group's if it is a meta replica), and no other.
+   */
+  private void awaitCopiesOnDiskMatchTheMap(KvorumProcess p, String id)
+      throws InterruptedException, IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    String problem;
+    do {
+      JsonObject s = AdminCli.status(admin());
+      int expected = 0;
+      for (JsonElement g : s.getAsJsonArray("groups")) {
+        expected += strings(g.getAsJsonObject().getAsJsonArray("replicas")).contains(id) ? 1 : 0;
+      }
+      for (JsonElement n : s.getAsJsonArray("nodes")) {
+        JsonObject o = n.getAsJsonObject();
+        expected += o.get("id").getAsString().equals(id) && o.get("meta").getAsBoolean() ? 1 : 0;
+      }
+      long onDisk;
+      try (var dirs = java.nio.file.Files.list(p.dataDir().resolve("raft"))) {
+        onDisk = dirs.filter(java.nio.file.Files::isDirectory)
+            .filter(d -> d.getFileName().toString().matches("[0-9a-f-]{36}")).count();
+      }
+      if (onDisk == expected) {
+        return;
+      }
+      problem = onDisk + " group directories on disk, the map gives the node " + expected;
+      Thread.sleep(1000);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError(p.describe() + ": " + problem);
   }
 
   private static List<String> strings(JsonArray a) {
