@@ -82,6 +82,15 @@ public final class MetaStateMachine extends BaseStateMachine {
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
       throws IOException {
     super.initialize(server, groupId, raftStorage);
+    if (getLifeCycleState() != LifeCycle.State.NEW) {
+      // This node's meta replica was deleted earlier (it left the meta group, or was stale after
+      // the node came back) and is now added again: Ratis reuses this one instance, which must
+      // start over like the new, empty replica it serves. Listeners keep the map they have:
+      // older maps replayed while catching up do not replace a newer one.
+      pause();
+      map = ClusterMap.getDefaultInstance();
+      setLastAppliedTermIndex(TermIndex.INITIAL_VALUE);
+    }
     storage.init(raftStorage);
     smDir = raftStorage.getStorageDir().getStateMachineDir().toPath();
     SlotGroupStore.deleteRecursively(downloadsDir());
