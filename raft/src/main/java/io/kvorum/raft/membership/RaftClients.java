@@ -18,6 +18,7 @@ import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.util.TimeDuration;
@@ -44,6 +45,21 @@ public final class RaftClients {
         .setRaftGroup(RaftGroup.valueOf(group, peers))
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
             10, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS)))
+        .build();
+  }
+
+  /**
+   * A client that asks only {@code leader} and never retries, for requests that must not be
+   * carried out later under other conditions (a leadership transfer decided for the leader
+   * that was, replayed by retries on the one elected since); the caller closes it.
+   */
+  public RaftClient oneShotClient(RaftGroupId group, Collection<RaftPeer> peers, RaftPeerId leader) {
+    return RaftClient.newBuilder()
+        .setClientId(clientId)
+        .setProperties(properties)
+        .setRaftGroup(RaftGroup.valueOf(group, peers))
+        .setLeaderId(leader)
+        .setRetryPolicy(RetryPolicies.noRetry())
         .build();
   }
 

@@ -323,13 +323,15 @@ public final class ReplicaPlacement {
           if (remove.equals(g.getLeader())) {
             String to = !add.isEmpty() ? add : g.getReplicasList().stream()
                 .filter(r -> !r.equals(remove)).findFirst().orElseThrow();
+            long wait = TRANSFER_TIMEOUT_MS;
             try {
               transferNow(m, g, to);
             } catch (IOException e) {
               LOG.info("move {}: leadership of slot group {} not moved yet: {}", id,
                   mv.getGroup(), e.toString());
+              wait = RETRY_MS; // e.g. the new replica was still catching up: ask again soon
             }
-            awaitQuietly(() -> !remove.equals(groupOf(mv).getLeader()), TRANSFER_TIMEOUT_MS);
+            awaitQuietly(() -> !remove.equals(groupOf(mv).getLeader()), wait);
             continue;
           }
           removeReplica(group, m, g.getReplicasList(), remove);
@@ -483,8 +485,14 @@ public final class ReplicaPlacement {
 
   /** Asks the leader of {@code g} to hand over to {@code to} now (blocking, bounded). */
   private void transferNow(ClusterMap m, SlotGroupInfo g, String to) throws IOException {
-    try (RaftClient c = clients.client(RaftSlotGroupRouter.groupId(g),
-        RaftClients.peers(m, g.getReplicasList()))) {
+    if (g.getLeader().isEmpty()) {
+      throw new IOException("slot group " + g.getIndex() + " has no known leader");
+    }
+    // Only to the leader this step was planned for, never retried on another: a transfer the
+    // group's next leader carried out seconds later (the client's retries) would hand leadership
+    // to a node chosen for conditions that no longer hold.
+    try (RaftClient c = clients.oneShotClient(RaftSlotGroupRouter.groupId(g),
+        RaftClients.peers(m, g.getReplicasList()), RaftPeerId.valueOf(g.getLeader()))) {
       RaftClientReply r = c.admin().transferLeadership(RaftPeerId.valueOf(to), RATIS_TRANSFER_MS);
       if (!r.isSuccess()) {
         throw new IOException("transfer leadership of slot group " + g.getIndex() + " to " + to
