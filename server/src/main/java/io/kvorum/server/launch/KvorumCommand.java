@@ -19,6 +19,7 @@ public final class KvorumCommand implements Runnable {
   }
 
   public static void main(String[] args) {
+    CommonPoolSize.ensure();
     // Exit explicitly: Raft and Netty keep non-daemon threads until the JVM goes.
     System.exit(new CommandLine(new KvorumCommand()).execute(args));
   }
