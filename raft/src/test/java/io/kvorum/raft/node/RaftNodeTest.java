@@ -163,6 +163,71 @@ class RaftNodeTest {
     }
   }
 
+  @Test
+  void readsOnAOneNodeClusterSeeEveryWriteAcknowledgedBeforeThem() throws Exception {
+    // Reads of a group whose only voter leads it skip Ratis's read request; they must still
+    // never miss a write acknowledged before the read was sent.
+    RaftNodeConfig config =
+        RaftNodeConfig.defaults(dir, "127.0.0.1", freePort(), 6379, "127.0.0.1:7379");
+    try (RaftNode node = RaftNode.start(config)) {
+      SlotGroupRouter router = node.router();
+      int g = groupOf(router, "counter");
+      java.util.concurrent.atomic.AtomicLong acked = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread writer = new Thread(() -> {
+        try {
+          for (int i = 0; i < 2_000; i++) {
+            Reply r = router.write(g, List.<byte[][]>of(cmd("INCR", "counter")), false).get()
+                .get(0);
+            acked.set(((Reply.Int) r).value());
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        } finally {
+          done.set(true);
+        }
+      });
+      writer.start();
+      int reads = 0;
+      while (!done.get()) {
+        long before = acked.get();
+        Reply got = router.read(g, cmd("GET", "counter"), false).get();
+        long seen = got instanceof Reply.Bulk b ? Long.parseLong(b.utf8()) : 0;
+        assertThat(seen).as("read %d after INCR %d was acknowledged", reads, before)
+            .isGreaterThanOrEqualTo(before);
+        reads++;
+      }
+      writer.join();
+      assertThat(reads).isPositive();
+      assertThat(((Reply.Bulk) router.read(g, cmd("GET", "counter"), false).get()).utf8())
+          .isEqualTo("2000");
+    }
+  }
+
+  @Test
+  void aReadOfAStoreThatClosedUnderItIsUnavailableNotWrong() throws Exception {
+    RaftNodeConfig config =
+        RaftNodeConfig.defaults(dir, "127.0.0.1", freePort(), 6379, "127.0.0.1:7379");
+    try (RaftNode node = RaftNode.start(config)) {
+      RaftSlotGroupRouter router = (RaftSlotGroupRouter) node.router();
+      router.machine(5).store().close();
+      byte[] key = keyIn(router, 5);
+      assertThat(router.read(5, new byte[][] {"GET".getBytes(StandardCharsets.UTF_8), key}, false))
+          .failsWithin(java.time.Duration.ofSeconds(10))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withCauseInstanceOf(io.kvorum.raft.route.RaftUnavailableException.class);
+    }
+  }
+
+  private static byte[] keyIn(SlotGroupRouter router, int group) {
+    for (int i = 0; ; i++) {
+      byte[] key = ("k" + i).getBytes(StandardCharsets.UTF_8);
+      if (router.groupOf(HashSlot.of(key)) == group) {
+        return key;
+      }
+    }
+  }
+
   private static long appliedIndex(SlotGroupRouter router, int group) {
     return router.groupStats().stream().filter(s -> s.index() == group).findFirst()
         .orElseThrow().appliedIndex();
