@@ -136,7 +136,8 @@ public final class RaftNode implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.router = new RaftSlotGroupRouter(nodeId, scheduler, config.maxEntryBytes() / 2);
+    this.router = new RaftSlotGroupRouter(nodeId, scheduler, config.maxEntryBytes() / 2,
+        config.writeEntriesInFlight());
     router.unsafeStaleReads(config.unsafeStaleReads());
     this.expiry = new ActiveExpiry(router, scheduler);
     this.metaClient = new MetaClient(META_GROUP_ID, () -> server, () -> map, raftClients);

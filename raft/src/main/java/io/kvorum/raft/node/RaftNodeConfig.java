@@ -31,6 +31,9 @@ import java.time.Duration;
  * @param nodeDownTimeout   how long a node must be unreachable before the meta leader marks it
  *                          down and recreates its replicas elsewhere
  * @param maxConcurrentMoves replica moves the meta leader runs at once
+ * @param writeEntriesInFlight write log entries this node's slot groups have in flight at once
+ *                          (0: no bound); a group past the bound waits, and its next entry
+ *                          carries every write that arrived meanwhile
  * @param unsafeStaleReads  test-only: every replica serves reads from its own state, unordered
  *                          with the leader (stale reads); see RaftSlotGroupRouter
  */
@@ -55,7 +58,13 @@ public record RaftNodeConfig(
     String zone,
     Duration nodeDownTimeout,
     int maxConcurrentMoves,
+    int writeEntriesInFlight,
     boolean unsafeStaleReads) {
+
+  /** The default bound on write entries in flight: two per CPU the JVM may use. */
+  public static int defaultWriteEntriesInFlight() {
+    return 2 * Runtime.getRuntime().availableProcessors();
+  }
 
   /** Defaults for a single local node; ports and paths are the caller's. */
   public static RaftNodeConfig defaults(
@@ -81,6 +90,7 @@ public record RaftNodeConfig(
         "",
         Duration.ofSeconds(60),
         4,
+        defaultWriteEntriesInFlight(),
         false);
   }
 
@@ -88,7 +98,7 @@ public record RaftNodeConfig(
     return new RaftNodeConfig(id, dataDir, bindHost, raftPort, advertiseHost, respHost, respPort,
         adminAddress, slotGroups, replicationFactor, electionTimeoutMin, electionTimeoutMax,
         leaderLease, snapshotEvery, maxEntryBytes, blockCacheBytes, writeBufferBytes, zone,
-        nodeDownTimeout, maxConcurrentMoves, unsafeStaleReads);
+        nodeDownTimeout, maxConcurrentMoves, writeEntriesInFlight, unsafeStaleReads);
   }
 
   /** This config with the balancer's settings. */
@@ -96,6 +106,6 @@ public record RaftNodeConfig(
     return new RaftNodeConfig(nodeId, dataDir, bindHost, raftPort, advertiseHost, respHost,
         respPort, adminAddress, slotGroups, replicationFactor, electionTimeoutMin,
         electionTimeoutMax, leaderLease, snapshotEvery, maxEntryBytes, blockCacheBytes,
-        writeBufferBytes, zone, nodeDownTimeout, maxMoves, unsafeStaleReads);
+        writeBufferBytes, zone, nodeDownTimeout, maxMoves, writeEntriesInFlight, unsafeStaleReads);
   }
 }

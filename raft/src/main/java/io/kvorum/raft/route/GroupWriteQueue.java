@@ -19,7 +19,9 @@ import java.util.function.LongSupplier;
  * Group commit for one slot group: writes from all connections that arrive while earlier entries
  * are in flight travel together in the next log entry. Under light load every write is submitted
  * at once; under heavy load the Raft and RocksDB cost per entry is shared by many writes. Entries
- * are submitted in arrival order, so one connection's writes keep their order.
+ * are submitted in arrival order, so one connection's writes keep their order. The node's groups
+ * also share a bound on entries in flight ({@link EntrySlots}): on a busy node a group waits for a
+ * slot, and its next entry carries more writes.
  *
  * <p>A MULTI/EXEC transaction is one call of an entry. One with WATCHed keys is checked right
  * before its entry is submitted, when every earlier entry of the group has been applied here
@@ -57,6 +59,7 @@ final class GroupWriteQueue {
 
   private final Function<SlotGroupEntry, CompletableFuture<ReplyMessage>> submitter;
   private final ScriptLane scripts;
+  private final EntrySlots slots;
   private final int maxInFlight;
   private final int maxCommands;
   private final long maxBytes;
@@ -79,14 +82,18 @@ final class GroupWriteQueue {
    */
   GroupWriteQueue(Function<SlotGroupEntry, CompletableFuture<ReplyMessage>> submitter,
       int maxInFlight, int maxCommands, long maxBytes) {
-    this(submitter, maxInFlight, maxCommands, maxBytes, null);
+    this(submitter, maxInFlight, maxCommands, maxBytes, null, EntrySlots.unbounded());
   }
 
-  /** @param scripts runs write scripts first on the leader; null: only at apply */
+  /**
+   * @param scripts runs write scripts first on the leader; null: only at apply
+   * @param slots   the node's bound on entries in flight, shared by its groups' queues
+   */
   GroupWriteQueue(Function<SlotGroupEntry, CompletableFuture<ReplyMessage>> submitter,
-      int maxInFlight, int maxCommands, long maxBytes, ScriptLane scripts) {
+      int maxInFlight, int maxCommands, long maxBytes, ScriptLane scripts, EntrySlots slots) {
     this.submitter = submitter;
     this.scripts = scripts;
+    this.slots = slots;
     this.maxInFlight = maxInFlight;
     this.maxCommands = maxCommands;
     this.maxBytes = maxBytes;
@@ -157,17 +164,49 @@ final class GroupWriteQueue {
 
   /** Queues {@code parts} together, in order; returns them. */
   private List<Pending> add(List<Pending> parts) {
-    List<Pending> aborted = new ArrayList<>();
+    boolean start = false;
     synchronized (this) {
       waiting.addAll(parts);
       if (inFlight < maxInFlight) {
         inFlight++;
-        // Submitted under the lock: the order entries reach Ratis is the order writes arrived.
-        submitNext(aborted);
+        start = true;
       }
     }
-    abort(aborted);
+    if (start) {
+      slots.acquire(this::onSlot);
+    }
     return parts;
+  }
+
+  /** Holding one of this group's in-flight places and a node slot: submits what is waiting. */
+  private void onSlot(EntrySlots.Slot slot) {
+    List<Pending> aborted = new ArrayList<>();
+    boolean submitted;
+    synchronized (this) {
+      // Submitted under the lock: the order entries reach Ratis is the order writes arrived.
+      submitted = submitNext(aborted, slot);
+    }
+    if (!submitted) {
+      slots.release(slot);
+    }
+    abort(aborted);
+  }
+
+  /**
+   * An in-flight place came back (an entry or a script is done): asks for a node slot again if
+   * writes wait, else gives the place up.
+   */
+  private void next() {
+    boolean more;
+    synchronized (this) {
+      more = !waiting.isEmpty();
+      if (!more) {
+        inFlight--;
+      }
+    }
+    if (more) {
+      slots.acquire(this::onSlot);
+    }
   }
 
   /** Watched transactions whose keys changed: EXEC's null reply (completed outside the lock). */
@@ -178,17 +217,19 @@ final class GroupWriteQueue {
   }
 
   /**
-   * Under the lock, with one in-flight slot taken: submits the next batch, or gives the slot back
-   * when nothing is left (watched transactions found changed go to {@code aborted}).
+   * Under the lock, with one in-flight place taken: submits the next batch, or gives the place
+   * back when nothing is left (watched transactions found changed go to {@code aborted}). Returns
+   * whether an entry was submitted, holding {@code slot} until it is applied; a script runs
+   * without one (its dry run may take seconds), and keeps only the group's place.
    */
-  private void submitNext(List<Pending> aborted) {
+  private boolean submitNext(List<Pending> aborted, EntrySlots.Slot slot) {
     while (!waiting.isEmpty()) {
       List<Pending> batch = takeBatch();
       long guard = -1;
       Pending first = batch.get(0);
       if (first.script()) {
         runScript(first, 1);
-        return;
+        return false;
       }
       if (first.check() != null) {
         guard = first.check().getAsLong();
@@ -199,10 +240,11 @@ final class GroupWriteQueue {
           }
         }
       }
-      submit(batch, guard);
-      return;
+      submit(batch, guard, slot);
+      return true;
     }
     inFlight--;
+    return false;
   }
 
   private List<Pending> takeBatch() {
@@ -242,7 +284,7 @@ final class GroupWriteQueue {
   private void runScript(Pending p, int attempt) {
     if (attempt > SCRIPT_ATTEMPTS) {
       // The group kept changing under it: run it as any write, at apply only.
-      submit(List.of(p), -1);
+      submit(List.of(p), -1, null);
       return;
     }
     byte[][] args = p.commands().get(0);
@@ -302,20 +344,19 @@ final class GroupWriteQueue {
 
   /** A script is answered: the queue moves on first, as after any entry. */
   private void scriptDone(Pending p, List<Reply> replies, Throwable error) {
-    List<Pending> aborted = new ArrayList<>();
-    synchronized (this) {
-      submitNext(aborted);
-    }
+    next();
     if (error != null) {
       p.future().completeExceptionally(error);
     } else {
       p.future().complete(replies);
     }
-    abort(aborted);
   }
 
-  /** @param guard the applied index the first (watched) transaction was checked at, or -1 */
-  private void submit(List<Pending> batch, long guard) {
+  /**
+   * @param guard   the applied index the first (watched) transaction was checked at, or -1
+   * @param slot  the node slot the entry holds until it is applied, or null
+   */
+  private void submit(List<Pending> batch, long guard, EntrySlots.Slot slot) {
     SlotGroupEntry.Builder entry = SlotGroupEntry.newBuilder()
         .setTimeMs(System.currentTimeMillis())
         .setRandomSeed(ThreadLocalRandom.current().nextLong());
@@ -341,12 +382,9 @@ final class GroupWriteQueue {
     propose(entry.build()).whenComplete((message, error) -> {
       // The next entry goes to the log before this one's replies are delivered, so its fsync
       // overlaps the reply work instead of waiting for it.
-      List<Pending> aborted = new ArrayList<>();
-      synchronized (this) {
-        submitNext(aborted);
-      }
+      slots.release(slot);
+      next();
       complete(batch, message, error);
-      abort(aborted);
     });
   }
 

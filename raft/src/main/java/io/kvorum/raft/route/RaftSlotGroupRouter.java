@@ -64,12 +64,18 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   static final int MAX_COMMANDS_PER_ENTRY = 1024;
   /** How long a write cut off by a leadership change waits to learn whether it committed. */
   static final long ORPHAN_WAIT_SECONDS = 8;
+  /**
+   * How long a write entry keeps its node slot before other groups may go ahead of it: a few
+   * times the longest normal entry round (an fsync on each of a majority, under load).
+   */
+  static final long ENTRY_SLOT_HOLD_MILLIS = 100;
 
   private final String selfId;
   private final long maxEntryBytes;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private final ScheduledExecutorService scheduler;
+  private final EntrySlots entrySlots;
   private final Map<RaftGroupId, SlotGroupStateMachine> machines = new ConcurrentHashMap<>();
   private final List<KeysWrittenListener> keysWrittenListeners = new CopyOnWriteArrayList<>();
   private final List<KeyspaceEventListener> keyspaceEventListeners = new CopyOnWriteArrayList<>();
@@ -89,11 +95,22 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
             new RaftGroupId[0], new RaftServer.Division[0], new GroupWriteQueue[0]);
   }
 
-  /** @param maxEntryBytes bound on the argument bytes grouped into one log entry */
-  public RaftSlotGroupRouter(String selfId, ScheduledExecutorService scheduler, long maxEntryBytes) {
+  /**
+   * @param maxEntryBytes      bound on the argument bytes grouped into one log entry
+   * @param writeEntriesInFlight write entries this node's groups have in flight at once (0: no
+   *                           bound); a group past it waits, and its next entry carries more
+   */
+  public RaftSlotGroupRouter(String selfId, ScheduledExecutorService scheduler, long maxEntryBytes,
+      int writeEntriesInFlight) {
     this.selfId = selfId;
     this.maxEntryBytes = maxEntryBytes;
     this.scheduler = scheduler;
+    this.entrySlots = new EntrySlots(writeEntriesInFlight,
+        TimeUnit.MILLISECONDS.toNanos(ENTRY_SLOT_HOLD_MILLIS));
+    if (entrySlots.bounded()) {
+      scheduler.scheduleWithFixedDelay(entrySlots::sweep, ENTRY_SLOT_HOLD_MILLIS / 2,
+          ENTRY_SLOT_HOLD_MILLIS / 2, TimeUnit.MILLISECONDS);
+    }
   }
 
   /**
@@ -146,7 +163,7 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
       // Keep a group's queue across map changes: it holds the order of writes in flight.
       queues[index] = index < previous.length ? previous[index] : new GroupWriteQueue(
           entry -> submit(index, new WriteMessage(entry), RaftClientRequest.writeRequestType()),
-          WRITES_IN_FLIGHT, MAX_COMMANDS_PER_ENTRY, maxEntryBytes, new Scripts(index));
+          WRITES_IN_FLIGHT, MAX_COMMANDS_PER_ENTRY, maxEntryBytes, new Scripts(index), entrySlots);
     }
     layout = new Layout(map, slotToGroup, ids, divisions, queues);
   }

@@ -224,7 +224,8 @@ class GroupWriteQueueTest {
   @Test
   void aScriptRunsFirstWithNothingInFlightAndIsProposedAloneGuardedWithItsClockAndSeed() {
     FakeScripts scripts = new FakeScripts();
-    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts);
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts,
+        EntrySlots.unbounded());
     q.enqueue(commands("a"), false);
     // One caller's batch: the script keeps its place between its writes.
     CompletableFuture<List<Reply>> batch = q.enqueue(commands("b", "script1", "c"), true);
@@ -256,7 +257,8 @@ class GroupWriteQueueTest {
   @Test
   void aKilledDryRunIsAnsweredWithoutAnEntry() {
     FakeScripts scripts = new FakeScripts();
-    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts);
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts,
+        EntrySlots.unbounded());
     CompletableFuture<List<Reply>> script = q.enqueue(commands("script"), false);
     CompletableFuture<List<Reply>> after = q.enqueue(commands("a"), false);
     Reply killed = Reply.error("ERR Script killed by user with SCRIPT KILL...");
@@ -271,7 +273,8 @@ class GroupWriteQueueTest {
   @Test
   void aDryRunThatWroteNothingIsAnsweredAfterABarrierOrRunsAgain() {
     FakeScripts scripts = new FakeScripts();
-    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts);
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts,
+        EntrySlots.unbounded());
     CompletableFuture<List<Reply>> script = q.enqueue(commands("script"), false);
     scripts.unchanged = false;
     scripts.dryRuns.get(0).complete(
@@ -289,7 +292,8 @@ class GroupWriteQueueTest {
   @Test
   void aScriptWhoseGuardMovedRunsAgainAndAtLastUnguarded() {
     FakeScripts scripts = new FakeScripts();
-    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts);
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts,
+        EntrySlots.unbounded());
     CompletableFuture<List<Reply>> script = q.enqueue(commands("script"), false);
     for (int attempt = 0; attempt < GroupWriteQueue.SCRIPT_ATTEMPTS; attempt++) {
       scripts.dryRuns.get(attempt).complete(wrote(attempt));
@@ -307,12 +311,71 @@ class GroupWriteQueueTest {
   @Test
   void aFailedDryRunFailsTheScriptAndTheQueueKeepsGoing() {
     FakeScripts scripts = new FakeScripts();
-    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts);
+    GroupWriteQueue q = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts,
+        EntrySlots.unbounded());
     CompletableFuture<List<Reply>> script = q.enqueue(commands("script"), false);
     CompletableFuture<List<Reply>> after = q.enqueue(commands("a"), false);
     scripts.dryRuns.get(0).completeExceptionally(new NotLeaderException(0, "no replica"));
     assertThat(script).isCompletedExceptionally();
     apply(0);
     assertThat(after).isCompletedWithValue(List.of(new Reply.Status("a")));
+  }
+
+  @Test
+  void groupsSharingOneNodeSlotTakeTurnsAndAWaitingGroupCarriesEverythingThatArrived() {
+    EntrySlots slots = new EntrySlots(1, Long.MAX_VALUE, () -> 0);
+    GroupWriteQueue g1 = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, null, slots);
+    GroupWriteQueue g2 = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, null, slots);
+    CompletableFuture<List<Reply>> a = g1.enqueue(commands("a"), false);
+    CompletableFuture<List<Reply>> x = g2.enqueue(commands("x"), false);
+    g2.enqueue(commands("y"), false);
+    CompletableFuture<List<Reply>> z = g2.enqueue(commands("z"), false);
+    CompletableFuture<List<Reply>> b = g1.enqueue(commands("b"), false);
+    // One entry in flight on the node: group 2's writes wait for it instead of going alone.
+    assertThat(entries).hasSize(1);
+    apply(0);
+    assertThat(a).isCompletedWithValue(List.of(new Reply.Status("a")));
+    assertThat(names(entries.get(1))).containsExactly("x", "y", "z");
+    // Group 1 queued behind group 2 for the slot.
+    assertThat(entries).hasSize(2);
+    apply(1);
+    assertThat(x).isCompletedWithValue(List.of(new Reply.Status("x")));
+    assertThat(z).isCompletedWithValue(List.of(new Reply.Status("z")));
+    assertThat(names(entries.get(2))).containsExactly("b");
+    apply(2);
+    assertThat(b).isCompletedWithValue(List.of(new Reply.Status("b")));
+  }
+
+  @Test
+  void aFailedEntryGivesItsNodeSlotBack() {
+    EntrySlots slots = new EntrySlots(1, Long.MAX_VALUE, () -> 0);
+    GroupWriteQueue g1 = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, null, slots);
+    GroupWriteQueue g2 = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, null, slots);
+    CompletableFuture<List<Reply>> a = g1.enqueue(commands("a"), false);
+    CompletableFuture<List<Reply>> x = g2.enqueue(commands("x"), false);
+    results.get(0).completeExceptionally(new NotLeaderException(0, "moved"));
+    assertThat(a).isCompletedExceptionally();
+    assertThat(names(entries.get(1))).containsExactly("x");
+    apply(1);
+    assertThat(x).isCompletedWithValue(List.of(new Reply.Status("x")));
+  }
+
+  @Test
+  void aRunningScriptHoldsNoNodeSlot() {
+    EntrySlots slots = new EntrySlots(1, Long.MAX_VALUE, () -> 0);
+    FakeScripts scripts = new FakeScripts();
+    GroupWriteQueue g1 = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, scripts, slots);
+    GroupWriteQueue g2 = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, null, slots);
+    CompletableFuture<List<Reply>> script = g1.enqueue(commands("script"), false);
+    assertThat(scripts.dryRuns).hasSize(1);
+    // The dry run may take seconds (until SCRIPT KILL): other groups keep writing meanwhile.
+    CompletableFuture<List<Reply>> x = g2.enqueue(commands("x"), false);
+    assertThat(names(entries.get(0))).containsExactly("x");
+    apply(0);
+    assertThat(x).isCompletedWithValue(List.of(new Reply.Status("x")));
+    scripts.dryRuns.get(0).complete(wrote(1));
+    assertThat(names(entries.get(1))).containsExactly("script");
+    apply(1);
+    assertThat(script).isCompletedWithValue(List.of(new Reply.Status("script")));
   }
 }

@@ -26,6 +26,8 @@ import java.nio.file.Path;
  *                        when off
  * @param leaderLease     reads on a group's leader are served under Ratis's leader lease (no
  *                        heartbeat round per read), relying on bounded clock drift between nodes
+ * @param writeEntriesInFlight write log entries this node's slot groups have in flight at once;
+ *                        0 for no bound
  */
 public record ServerConfig(
     String bind,
@@ -52,7 +54,8 @@ public record ServerConfig(
     int maxMoves,
     long moveBytesPerSec,
     String adminToken,
-    boolean leaderLease) {
+    boolean leaderLease,
+    int writeEntriesInFlight) {
 
   /** {@link #proxyPort} when the node has no proxy port. */
   public static final int NO_PROXY_PORT = -1;
@@ -62,6 +65,7 @@ public record ServerConfig(
     return new ServerConfig(bind, port, raftPort, adminPort, dataDir, join, nodeId, announceHost,
         announcePort, clusterAnnounceHost, requirePass, maxClients, protoMaxBulkLen,
         queryBufferLimit, timeoutSeconds, slotGroups, blockCacheBytes, writeBufferBytes, proxyPort,
-        zone, nodeDownTimeoutSeconds, maxMoves, moveBytesPerSec, adminToken, leaderLease);
+        zone, nodeDownTimeoutSeconds, maxMoves, moveBytesPerSec, adminToken, leaderLease,
+        writeEntriesInFlight);
   }
 }

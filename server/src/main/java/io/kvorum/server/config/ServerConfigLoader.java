@@ -1,5 +1,6 @@
 package io.kvorum.server.config;
 
+import io.kvorum.raft.node.RaftNodeConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,7 @@ public final class ServerConfigLoader {
     DEFAULTS.put("move-bytes-per-sec", "32mb");
     DEFAULTS.put("admin-token", null);
     DEFAULTS.put("leader-lease", "no");
+    DEFAULTS.put("write-entries-in-flight", "auto");
   }
 
   private ServerConfigLoader() {}
@@ -169,7 +171,10 @@ public final class ServerConfigLoader {
         bounded(m, "max-moves", 1, 64),
         bytes(m, "move-bytes-per-sec"),
         m.get("admin-token") == null || m.get("admin-token").isEmpty() ? null : m.get("admin-token"),
-        yesNo(m, "leader-lease"));
+        yesNo(m, "leader-lease"),
+        "auto".equalsIgnoreCase(m.get("write-entries-in-flight").strip())
+            ? RaftNodeConfig.defaultWriteEntriesInFlight()
+            : bounded(m, "write-entries-in-flight", 0, 4096));
   }
 
   /** A wildcard bind address is not an address clients can be sent to. */

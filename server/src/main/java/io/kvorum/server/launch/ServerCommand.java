@@ -112,6 +112,12 @@ public final class ServerCommand implements Callable<Integer> {
           + "read; assumes bounded clock drift between nodes (default no)")
   String leaderLease;
 
+  @Option(names = "--write-entries-in-flight", paramLabel = "N|auto",
+      description = "write log entries this node's slot groups have in flight at once; a group "
+          + "past it waits, and its next entry carries more writes; 0 for no bound (default "
+          + "auto: 2 per CPU)")
+  String writeEntriesInFlight;
+
   @Override
   public Integer call() {
     Map<String, String> flags = new LinkedHashMap<>();
@@ -138,6 +144,7 @@ public final class ServerCommand implements Callable<Integer> {
     flags.put("move-bytes-per-sec", moveBytesPerSec);
     flags.put("admin-token", adminToken);
     flags.put("leader-lease", leaderLease);
+    flags.put("write-entries-in-flight", writeEntriesInFlight);
     ServerConfig cfg;
     try {
       cfg = ServerConfigLoader.load(flags, System.getenv(), config);

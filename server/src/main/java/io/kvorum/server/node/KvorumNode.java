@@ -193,6 +193,7 @@ public final class KvorumNode implements AutoCloseable {
         config.zone(),
         Duration.ofSeconds(config.nodeDownTimeoutSeconds()),
         config.maxMoves(),
+        config.writeEntriesInFlight(),
         unsafeStaleReads);
     // Replicas here download snapshots from other nodes' admin ports (Ratis only tells them to).
     snapshotFetcher = new GrpcSnapshotFetcher(config.adminToken());

@@ -115,6 +115,28 @@ class ServerConfigLoaderTest {
   }
 
   @Test
+  void writeEntriesInFlightDefaultToTwoPerCpuAndZeroLiftsTheBound() throws Exception {
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of(), null).writeEntriesInFlight())
+        .isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+    assertThat(ServerConfigLoader.load(Map.of("write-entries-in-flight", "0"), Map.of(), null)
+        .writeEntriesInFlight()).isZero();
+    assertThat(ServerConfigLoader.load(
+        Map.of(), Map.of("KVORUM_WRITE_ENTRIES_IN_FLIGHT", "12"), null).writeEntriesInFlight())
+        .isEqualTo(12);
+    Path file = dir.resolve("entries.conf");
+    Files.writeString(file, "write-entries-in-flight 3\n");
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of(), file).writeEntriesInFlight())
+        .isEqualTo(3);
+    assertThatThrownBy(() -> ServerConfigLoader.load(
+        Map.of("write-entries-in-flight", "-1"), Map.of(), null))
+        .hasMessage("write-entries-in-flight must be between 0 and 4096: -1");
+    assertThatThrownBy(() -> ServerConfigLoader.load(
+        Map.of("write-entries-in-flight", "many"), Map.of(), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("write-entries-in-flight");
+  }
+
+  @Test
   void theMoveRateCapIsASizeDefaulting32MibAndZeroTurnsItOff() throws Exception {
     assertThat(ServerConfigLoader.load(Map.of(), Map.of(), null).moveBytesPerSec())
         .isEqualTo(32L << 20);
