@@ -178,16 +178,24 @@ final class GroupWriteQueue {
     return parts;
   }
 
+  /** An entry handed to Ratis, with the writes it carries and the node slot it holds. */
+  private record Proposed(
+      List<Pending> batch, CompletableFuture<ReplyMessage> reply, EntrySlots.Slot slot) {}
+
   /** Holding one of this group's in-flight places and a node slot: submits what is waiting. */
   private void onSlot(EntrySlots.Slot slot) {
     List<Pending> aborted = new ArrayList<>();
-    boolean submitted;
+    Proposed proposed;
     synchronized (this) {
       // Submitted under the lock: the order entries reach Ratis is the order writes arrived.
-      submitted = submitNext(aborted, slot);
+      proposed = submitNext(aborted, slot);
     }
-    if (!submitted) {
+    // Outside the lock: a proposal Ratis refused at once completes here, and giving its slot
+    // back runs another group's submission, which must not nest inside this group's lock.
+    if (proposed == null) {
       slots.release(slot);
+    } else {
+      whenApplied(proposed);
     }
     abort(aborted);
   }
@@ -219,17 +227,17 @@ final class GroupWriteQueue {
   /**
    * Under the lock, with one in-flight place taken: submits the next batch, or gives the place
    * back when nothing is left (watched transactions found changed go to {@code aborted}). Returns
-   * whether an entry was submitted, holding {@code slot} until it is applied; a script runs
-   * without one (its dry run may take seconds), and keeps only the group's place.
+   * the entry submitted, holding {@code slot} until it is applied, or null; a script runs without
+   * a slot (its dry run may take seconds), and keeps only the group's place.
    */
-  private boolean submitNext(List<Pending> aborted, EntrySlots.Slot slot) {
+  private Proposed submitNext(List<Pending> aborted, EntrySlots.Slot slot) {
     while (!waiting.isEmpty()) {
       List<Pending> batch = takeBatch();
       long guard = -1;
       Pending first = batch.get(0);
       if (first.script()) {
         runScript(first, 1);
-        return false;
+        return null;
       }
       if (first.check() != null) {
         guard = first.check().getAsLong();
@@ -240,11 +248,10 @@ final class GroupWriteQueue {
           }
         }
       }
-      submit(batch, guard, slot);
-      return true;
+      return submit(batch, guard, slot);
     }
     inFlight--;
-    return false;
+    return null;
   }
 
   private List<Pending> takeBatch() {
@@ -284,7 +291,7 @@ final class GroupWriteQueue {
   private void runScript(Pending p, int attempt) {
     if (attempt > SCRIPT_ATTEMPTS) {
       // The group kept changing under it: run it as any write, at apply only.
-      submit(List.of(p), -1, null);
+      whenApplied(submit(List.of(p), -1, null));
       return;
     }
     byte[][] args = p.commands().get(0);
@@ -353,10 +360,12 @@ final class GroupWriteQueue {
   }
 
   /**
-   * @param guard   the applied index the first (watched) transaction was checked at, or -1
+   * Proposes {@code batch} as one entry; the caller attaches {@link #whenApplied}.
+   *
+   * @param guard the applied index the first (watched) transaction was checked at, or -1
    * @param slot  the node slot the entry holds until it is applied, or null
    */
-  private void submit(List<Pending> batch, long guard, EntrySlots.Slot slot) {
+  private Proposed submit(List<Pending> batch, long guard, EntrySlots.Slot slot) {
     SlotGroupEntry.Builder entry = SlotGroupEntry.newBuilder()
         .setTimeMs(System.currentTimeMillis())
         .setRandomSeed(ThreadLocalRandom.current().nextLong());
@@ -379,12 +388,16 @@ final class GroupWriteQueue {
         entry.addCalls(call(args, p.resp3()));
       }
     }
-    propose(entry.build()).whenComplete((message, error) -> {
+    return new Proposed(batch, propose(entry.build()), slot);
+  }
+
+  private void whenApplied(Proposed p) {
+    p.reply().whenComplete((message, error) -> {
       // The next entry goes to the log before this one's replies are delivered, so its fsync
       // overlaps the reply work instead of waiting for it.
-      slots.release(slot);
+      slots.release(p.slot());
       next();
-      complete(batch, message, error);
+      complete(p.batch(), message, error);
     });
   }
 

@@ -378,4 +378,27 @@ class GroupWriteQueueTest {
     apply(1);
     assertThat(script).isCompletedWithValue(List.of(new Reply.Status("script")));
   }
+
+  @Test
+  void aProposalRefusedAtOnceGivesItsSlotToTheNextGroup() {
+    EntrySlots slots = new EntrySlots(1, Long.MAX_VALUE, () -> 0);
+    GroupWriteQueue g1 = new GroupWriteQueue(this::submit, 1, 1024, 1 << 20, null, slots);
+    GroupWriteQueue refusing = new GroupWriteQueue(
+        e -> CompletableFuture.failedFuture(new NotLeaderException(1, "not the leader")),
+        1, 1024, 1 << 20, null, slots);
+    CompletableFuture<List<Reply>> a = g1.enqueue(commands("a"), false);
+    CompletableFuture<List<Reply>> r1 = refusing.enqueue(commands("r1"), false);
+    CompletableFuture<List<Reply>> r2 = refusing.enqueue(commands("r2"), false);
+    CompletableFuture<List<Reply>> b = g1.enqueue(commands("b"), false);
+    assertThat(r1).isNotDone();
+    apply(0);
+    // The refused group's writes fail at once and the slot goes round to group 1 again.
+    assertThat(r1).isCompletedExceptionally();
+    assertThat(r2).isCompletedExceptionally();
+    assertThat(a).isCompletedWithValue(List.of(new Reply.Status("a")));
+    assertThat(names(entries.get(1))).containsExactly("b");
+    apply(1);
+    assertThat(b).isCompletedWithValue(List.of(new Reply.Status("b")));
+    assertThat(slots.waiting()).isZero();
+  }
 }
