@@ -16,8 +16,10 @@
 #   BENCH_CLIENTS    parallel connections             (default: 50)
 #   BENCH_DATA_SIZE  value size in bytes              (default: 100)
 #   BENCH_KEYSPACE   random keyspace size (-r)        (default: 100000)
-#   BENCH_WARMUP_N   requests per test in an unmeasured warm-up pass per server, so the
-#                    JVM's JIT has compiled the hot paths before we measure (default: N/5; 0 = off)
+#   BENCH_WARMUP_N   requests per test in each unmeasured warm-up round (default: N/5; 0 = off)
+#   BENCH_WARMUP_SECONDS warm-up rounds repeat until this long has passed, per server (default
+#                    60): the JVM's JIT must have compiled the hot paths before we measure, and
+#                    three JVMs sharing 2 CPUs at a few thousand writes/s take about a minute
 #   BENCH_SINGLE     0 skips the single-node phases (redis-server vs one Kvorum node, large keys)
 #   BENCH_CLUSTER    0 skips the cluster phase (3-node Kvorum vs 3 masters + 3 replicas Redis Cluster)
 #   BENCH_CLUSTER_TESTS redis-benchmark -t list of the cluster phase (default: set,get)
@@ -38,6 +40,7 @@ clients="${BENCH_CLIENTS:-50}"
 data_size="${BENCH_DATA_SIZE:-100}"
 keyspace="${BENCH_KEYSPACE:-100000}"
 warmup_requests="${BENCH_WARMUP_N:-$((requests / 5))}"
+warmup_seconds="${BENCH_WARMUP_SECONDS:-60}"
 single_phase="${BENCH_SINGLE:-1}"
 cluster_phase="${BENCH_CLUSTER:-1}"
 cluster_tests="${BENCH_CLUSTER_TESTS:-set,get}"
@@ -90,9 +93,13 @@ trap 'exit 143' TERM
 # remembered (a $(...) subshell would forget them).
 picked_ports=" "
 free_port() {
-  local var=$1 n=${2:-1} base i ok
+  local var=$1 n=${2:-1} base i ok low
+  # Below Linux's ephemeral range: a port free now may otherwise be a client connection's own by
+  # the time a server binds it (the cluster phase starts minutes after redis-benchmark runs).
+  low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+  [[ "$low" =~ ^[0-9]+$ ]] && [ "$low" -gt $((10000 + n + 100)) ] || low=32768
   for _ in $(seq 1 200); do
-    base=$(( 20000 + RANDOM % (40000 - n) ))
+    base=$(( 10000 + RANDOM % (low - 10000 - n) ))
     ok=yes
     for i in $(seq 0 $((n - 1))); do
       case "$picked_ports" in *" $((base + i)) "*) ok=""; break ;; esac
@@ -142,6 +149,25 @@ run_benchmark() {
   if grep -q . "$out.err"; then sed 's/^/bench: redis-benchmark: /' "$out.err" >&2; fi
 }
 
+# warm_up LABEL PORT TESTS [redis-benchmark flags...]: unmeasured rounds of TESTS at every
+# pipeline depth until warmup_seconds have passed (at least one round; none if BENCH_WARMUP_N=0).
+# Time, not a request count: how long a JVM takes to compile its hot paths depends on how fast it
+# runs, and a 3-node cluster runs its write path a tenth as often as a single node.
+warm_up() {
+  local label=$1 port=$2 t=$3 p rounds=0 deadline
+  shift 3
+  [ "$warmup_requests" -gt 0 ] || return 0
+  deadline=$((SECONDS + warmup_seconds))
+  while :; do
+    for p in $pipelines; do
+      run_benchmark "$port" "$p" "$warmup_requests" "$work_dir/warmup-$label.csv" "$t" "$@"
+    done
+    rounds=$((rounds + 1))
+    [ $SECONDS -lt $deadline ] || break
+  done
+  echo "bench: $label warm-up: $rounds round(s) of $warmup_requests requests per test, not measured"
+}
+
 # record SERVER PIPELINE CSV ORDER: keeps each row of a redis-benchmark CSV under
 # "test|pipeline|server" and appends "test|pipeline" to the array named ORDER once. Only the
 # quoted lines are CSV: in --cluster mode redis-benchmark first prints the masters it found.
@@ -184,13 +210,8 @@ if [ "$single_phase" != 0 ]; then
   wait_ready kvorum "$kvorum_pid" "$kvorum_port" "$work_dir/kvorum.log"
   echo "bench: redis-server on $host:$redis_port, kvorum on $host:$kvorum_port (data $work_dir/kvorum-data)"
 
-  if [ "$warmup_requests" -gt 0 ]; then
-    echo "bench: warm-up ($warmup_requests requests per test, not measured)"
-    for p in $pipelines; do
-      run_benchmark "$redis_port" "$p" "$warmup_requests" "$work_dir/warmup-redis.csv" "$tests"
-      run_benchmark "$kvorum_port" "$p" "$warmup_requests" "$work_dir/warmup-kvorum.csv" "$tests"
-    done
-  fi
+  warm_up redis "$redis_port" "$tests"
+  warm_up kvorum "$kvorum_port" "$tests"
 
   for p in $pipelines; do
     for server in redis kvorum; do
@@ -342,12 +363,7 @@ if [ "$cluster_phase" != 0 ]; then
   echo "bench: Redis Cluster on ${rc_addrs[*]} (3 masters + 3 replicas)"
   rc_port="${rc_ports[0]}"
 
-  if [ "$warmup_requests" -gt 0 ]; then
-    echo "bench: redis-cluster warm-up ($warmup_requests requests per test, not measured)"
-    for p in $pipelines; do
-      run_benchmark "$rc_port" "$p" "$warmup_requests" "$work_dir/warmup-rc.csv" "$cluster_tests" --cluster
-    done
-  fi
+  warm_up redis-cluster "$rc_port" "$cluster_tests" --cluster
   for p in $pipelines; do
     echo "bench: redis-cluster, -P $p, -t $cluster_tests, -n $requests"
     csv="$work_dir/redis-cluster-P$p.csv"
@@ -394,12 +410,7 @@ if [ "$cluster_phase" != 0 ]; then
   done
   echo "bench: kvorum slots per master: $slots_before$spread_note"
 
-  if [ "$warmup_requests" -gt 0 ]; then
-    echo "bench: kvorum-cluster warm-up ($warmup_requests requests per test, not measured)"
-    for p in $pipelines; do
-      run_benchmark "$kc_port" "$p" "$warmup_requests" "$work_dir/warmup-kc.csv" "$cluster_tests" --cluster
-    done
-  fi
+  warm_up kvorum-cluster "$kc_port" "$cluster_tests" --cluster
   for p in $pipelines; do
     echo "bench: kvorum-cluster, -P $p, -t $cluster_tests, -n $requests"
     csv="$work_dir/kvorum-cluster-P$p.csv"
@@ -440,7 +451,7 @@ result_file="bench-results/bench-$(date +%Y%m%d-%H%M%S).txt"
   echo "# $(nproc) cores; $(redis-server --version | awk '{print $1, $2, $3}'); $(java -version 2>&1 | head -1); load average at start $load_at_start, at end $(cut -d' ' -f1-3 /proc/loadavg)"
   if [ "$single_phase" != 0 ]; then
     echo "# kvorum: one node, $slot_groups slot groups"
-    echo "# redis-benchmark -c $clients -n $requests -d $data_size -r $keyspace -t $tests -P <pipeline>; latencies in ms"
+    echo "# redis-benchmark -c $clients -n $requests -d $data_size -r $keyspace -t $tests -P <pipeline>; latencies in ms; each server warmed up first (unmeasured, >= ${warmup_seconds} s)"
     print_table row_order redis kvorum
     if [ "$large_n" -gt 0 ]; then
       echo "# big-hash/zset/list: $large_n members each. DEL of each, ms as seen by redis-cli (incl. its ~5 ms start-up):"
@@ -456,7 +467,7 @@ result_file="bench-results/bench-$(date +%Y%m%d-%H%M%S).txt"
     echo "# cluster: \"redis\" = Redis Cluster, 3 masters + 3 replicas (async replication, no persistence);"
     echo "#   \"kvorum\" = 3 Kvorum nodes (tools/cluster.sh), $slot_groups slot groups, each on all 3 nodes${BENCH_CLUSTER_FLAGS:+, flags: $BENCH_CLUSTER_FLAGS}"
     echo "# kvorum slots per master (the group leaders) before: $slots_before$spread_note; after: $slots_after"
-    echo "# redis-benchmark --cluster -c $clients -n $requests -d $data_size -r $keyspace -t $cluster_tests -P <pipeline>; latencies in ms"
+    echo "# redis-benchmark --cluster -c $clients -n $requests -d $data_size -r $keyspace -t $cluster_tests -P <pipeline>; latencies in ms; each server warmed up first (unmeasured, >= ${warmup_seconds} s)"
     print_table cluster_order redis-cluster kvorum-cluster
   fi
 } | tee "$result_file"
