@@ -27,8 +27,11 @@ public final class RaftSettings {
 
     // The default (DEFAULT) reads the state machine directly and can return stale data.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-    // Code default and docs disagree, so say it: off unless configured.
+    // Code default and docs disagree, so say it (Kvorum's default: on).
     RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, c.leaderLease());
+    // The lease is only safe because a follower that heard from its leader within the election
+    // timeout refuses a pre-vote: no new leader can exist before the old one's lease runs out.
+    RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
 
     // Election timeouts long enough to ride out a JVM GC pause without a needless election;
     // a dead leader is replaced in roughly 1-2 s.

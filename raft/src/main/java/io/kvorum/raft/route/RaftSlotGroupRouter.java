@@ -75,6 +75,8 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private final ScheduledExecutorService scheduler;
+  /** How long a read waiting on a heartbeat round keeps asking for heartbeats. */
+  private static final long READ_ROUND_PROMPT_NANOS = TimeUnit.SECONDS.toNanos(5);
   private final EntrySlots entrySlots;
   private final Map<RaftGroupId, SlotGroupStateMachine> machines = new ConcurrentHashMap<>();
   private final List<KeysWrittenListener> keysWrittenListeners = new CopyOnWriteArrayList<>();
@@ -105,11 +107,28 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
     this.selfId = selfId;
     this.maxEntryBytes = maxEntryBytes;
     this.scheduler = scheduler;
+    FreshReadIndex.check();
     this.entrySlots = new EntrySlots(writeEntriesInFlight,
         TimeUnit.MILLISECONDS.toNanos(ENTRY_SLOT_HOLD_MILLIS));
     if (entrySlots.bounded()) {
       scheduler.scheduleWithFixedDelay(entrySlots::sweep, ENTRY_SLOT_HOLD_MILLIS / 2,
           ENTRY_SLOT_HOLD_MILLIS / 2, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Until a read waiting on a heartbeat round has its answer, asks the followers for a heartbeat
+   * every couple of milliseconds: Ratis can lose the one it asks for itself (see {@link
+   * FreshReadIndex#heartbeatAgain}), and the read would then wait ~500 ms for a regular one.
+   */
+  private void askForHeartbeats(Object leaderState, CompletableFuture<?> reply, long deadline) {
+    FreshReadIndex.heartbeatAgain(leaderState);
+    if (!reply.isDone() && System.nanoTime() < deadline) {
+      scheduler.schedule(() -> {
+        if (!reply.isDone()) {
+          askForHeartbeats(leaderState, reply, deadline);
+        }
+      }, 2, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -504,6 +523,10 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
             .build();
     CompletableFuture<RaftClientReply> reply;
     long term = d.getInfo().getCurrentTerm();
+    Object leaderState = null;
+    if (type.is(org.apache.ratis.proto.RaftProtos.RaftClientRequestProto.TypeCase.READ)) {
+      leaderState = FreshReadIndex.patch(d);
+    }
     try {
       // Straight into the division: RaftServer#submitClientRequestAsync would hop to Ratis's
       // client thread pool and block the caller (a Netty event loop) until the hop completes.
@@ -514,6 +537,9 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
     // Ratis refuses a request it will not append (not leader, not ready) before returning; a
     // reply that fails later may belong to an entry already in the log.
     boolean refusedBeforeAppend = reply.isDone();
+    if (leaderState != null && !refusedBeforeAppend && FreshReadIndex.needsRound(leaderState)) {
+      askForHeartbeats(leaderState, reply, System.nanoTime() + READ_ROUND_PROMPT_NANOS);
+    }
     CompletableFuture<ReplyMessage> result = reply.handle((r, e) -> {
       if (e != null) {
         throw new CompletionException(translate(group, e));
