@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * moved on: once a new leader acknowledged a write, a GET sent to the old one (which may not know
  * it was deposed yet) gets the new value, an error, or no answer — never the old value.
  *
- * <p>Run with the leader lease (the default: the cut leader's lease runs out before a new leader
- * can be elected) and without it (every read confirms leadership with a heartbeat round). Ratis
+ * <p>Run with the leader lease (the cut leader's lease runs out before a new leader can be
+ * elected) and without it (the default: every read confirms leadership with a heartbeat round). Ratis
  * 3.3 on its own skips that round when the read index was acknowledged by a majority at any
  * earlier time, and a cut-off leader's commit index no longer moves; without {@code
  * FreshReadIndex} (raft module) the lease-off run failed, and with the lease the same shortcut

@@ -27,7 +27,8 @@ public final class RaftSettings {
 
     // The default (DEFAULT) reads the state machine directly and can return stale data.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-    // Code default and docs disagree, so say it (Kvorum's default: on).
+    // Code default and docs disagree, so say it (Kvorum's default: off; Ratis 3.3 renews the
+    // lease on any follower reply, even one that rejects the leader's term).
     RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, c.leaderLease());
     // The lease is only safe because a follower that heard from its leader within the election
     // timeout refuses a pre-vote: no new leader can exist before the old one's lease runs out.
