@@ -41,10 +41,18 @@ class GrpcForwarderTest {
 
   @BeforeAll
   static void start() throws IOException {
-    adminPort = freePort();
+    // Held open together so the three ports differ (one closed at a time may come back twice).
+    int respPort;
+    int raftPort;
+    try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0);
+        ServerSocket c = new ServerSocket(0)) {
+      adminPort = a.getLocalPort();
+      respPort = b.getLocalPort();
+      raftPort = c.getLocalPort();
+    }
     Map<String, String> flags = new HashMap<>();
-    flags.put("port", Integer.toString(freePort()));
-    flags.put("raft-port", Integer.toString(freePort()));
+    flags.put("port", Integer.toString(respPort));
+    flags.put("raft-port", Integer.toString(raftPort));
     flags.put("admin-port", Integer.toString(adminPort));
     flags.put("proxy-port", "0");
     flags.put("data-dir", dir.toString());
@@ -56,8 +64,12 @@ class GrpcForwarderTest {
 
   @AfterAll
   static void stop() {
-    forwarder.close();
-    node.close();
+    if (forwarder != null) {
+      forwarder.close();
+    }
+    if (node != null) {
+      node.close();
+    }
   }
 
   private static int closedPort() {
