@@ -3,6 +3,7 @@ package io.kvorum.raft.membership;
 import io.kvorum.proto.meta.ClusterMap;
 import io.kvorum.proto.meta.MetaEntry;
 import io.kvorum.raft.meta.MetaStateMachine;
+import io.kvorum.raft.route.FreshReadIndex;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,7 @@ public final class MetaClient implements AutoCloseable {
   public CompletableFuture<ClusterMap> read() {
     RaftServer.Division local = localLeader();
     if (local != null) {
+      FreshReadIndex.patch(local);
       return submitLocal(local, MetaStateMachine.MapQuery.INSTANCE,
           RaftClientRequest.readRequestType());
     }

@@ -23,6 +23,7 @@ import io.kvorum.raft.membership.PeerLiveness;
 import io.kvorum.raft.membership.RaftClients;
 import io.kvorum.raft.membership.ReplicaPlacement;
 import io.kvorum.raft.meta.MetaStateMachine;
+import io.kvorum.raft.route.FreshReadIndex;
 import io.kvorum.raft.route.RaftSlotGroupRouter;
 import io.kvorum.raft.route.SlotGroupRouter;
 import io.kvorum.raft.snapshot.HeldSnapshot;
@@ -521,6 +522,8 @@ public final class RaftNode implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(() -> runQuietly(this::checkStaleReplicas), 5000, 5000,
         TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(() -> runQuietly(this::patchLeaders), 100, 100,
+        TimeUnit.MILLISECONDS);
     // Probes block on connects, so they get a thread of their own.
     moves.execute(() -> {
       while (!scheduler.isShutdown()) {
@@ -548,6 +551,28 @@ public final class RaftNode implements AutoCloseable {
       // A meta replica without a leader may be a stale one (removed while this node was down):
       // only the real meta group can tell it so.
       metaClient.read().thenAccept(this::onMap);
+    }
+  }
+
+  /**
+   * Reads that reach a leader through Ratis's own RPC (the meta group's, from nodes without a
+   * meta replica) skip the router, which patches before each read it submits; a new leader is
+   * patched here within 100 ms, long before it could have been deposed.
+   */
+  private void patchLeaders() {
+    RaftServer s = server;
+    if (s == null || closing) {
+      return;
+    }
+    for (RaftGroupId id : s.getGroupIds()) {
+      try {
+        RaftServer.Division d = s.getDivision(id);
+        if (d.getInfo().isLeader()) {
+          FreshReadIndex.patch(d);
+        }
+      } catch (IOException e) {
+        // removed meanwhile: nothing to patch
+      }
     }
   }
 

@@ -82,7 +82,7 @@ public record RaftNodeConfig(
         3,
         Duration.ofMillis(1000),
         Duration.ofMillis(2000),
-        false,
+        true,
         100_000,
         (16 << 20) + (1 << 20),
         256L << 20,

@@ -27,8 +27,10 @@ public final class RaftSettings {
 
     // The default (DEFAULT) reads the state machine directly and can return stale data.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-    // Code default and docs disagree, so say it (Kvorum's default: off; Ratis 3.3 renews the
-    // lease on any follower reply, even one that rejects the leader's term).
+    // Code default and docs disagree, so say it (Kvorum's default: on). Ratis itself never reads
+    // under its lease (FreshReadIndex zeroes it: Ratis 3.3 renews it on refusals); the flag and
+    // the timeout ratio configure the router's ReadLease, and Ratis turns the flag off while it
+    // transfers leadership.
     RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, c.leaderLease());
     // The lease is only safe because a follower that heard from its leader within the election
     // timeout refuses a pre-vote: no new leader can exist before the old one's lease runs out.

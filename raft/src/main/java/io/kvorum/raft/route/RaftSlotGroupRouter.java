@@ -79,6 +79,7 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   private static final long READ_ROUND_PROMPT_NANOS = TimeUnit.SECONDS.toNanos(5);
   private final EntrySlots entrySlots;
   private final Map<RaftGroupId, SlotGroupStateMachine> machines = new ConcurrentHashMap<>();
+  private final Map<RaftGroupId, ReadLease> leases = new ConcurrentHashMap<>();
   private final List<KeysWrittenListener> keysWrittenListeners = new CopyOnWriteArrayList<>();
   private final List<KeyspaceEventListener> keyspaceEventListeners = new CopyOnWriteArrayList<>();
   private volatile boolean keyspaceEvents;
@@ -413,13 +414,12 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
 
   /**
    * A read this node's leading replica may answer straight from its state machine; null when it
-   * may not. Ratis's linearizable read answers at once, with the commit index as read index and
-   * no heartbeat round, in two cases: the group's only voter is this replica, or the leader has
-   * committed in its term and holds a valid lease. It does so after building a client request and
-   * futures around it (~7% of the event loops' CPU under a one-node GET load); this takes the
-   * same decision first. A group with a configuration change under way is no singleton, a lease
-   * is off while a leadership transfer is pending, and a replica that has not applied all it
-   * committed goes through Ratis, which waits for that.
+   * may not. Two cases need no heartbeat round: the group's only voter is this replica (Ratis's
+   * own singleton shortcut, taken here before building a client request and futures around it,
+   * ~7% of the event loops' CPU under a one-node GET load), or the leader has committed in its
+   * term and holds this term's {@link ReadLease}. A group with a configuration change under way
+   * is no singleton, and a replica that has not applied all it committed goes through Ratis,
+   * which waits for that.
    */
   private CompletableFuture<Reply> readAlone(int group, ReadMessage message) {
     Layout l = layout;
@@ -431,8 +431,11 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
     org.apache.ratis.server.RaftConfiguration conf = d.getRaftConf();
     if (conf.getCurrentPeers().size() != 1 || conf.getPreviousPeers().size() > 1) {
       Object leaderState = FreshReadIndex.patch(d);
-      if (leaderState == null || !d.getInfo().isLeaderReady()
-          || FreshReadIndex.needsRound(leaderState)) {
+      if (leaderState == null || !d.getInfo().isLeaderReady()) {
+        return null;
+      }
+      ReadLease lease = leaseOf(d, leaderState);
+      if (lease == null || !lease.covers(System.nanoTime())) {
         return null;
       }
     }
@@ -449,6 +452,25 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
       }
       return ((ReplyMessage) m).replies().get(0);
     });
+  }
+
+  /**
+   * This term's read lease of a group this division leads; null while reads may not use one (the
+   * lease is off, or a leadership transfer is under way, which also ends the lease for good).
+   */
+  private ReadLease leaseOf(RaftServer.Division d, Object leaderState) {
+    RaftGroupId id = d.getMemberId().getGroupId();
+    if (!FreshReadIndex.leaseAllowed(leaderState)) {
+      leases.remove(id);
+      return null;
+    }
+    ReadLease lease = leases.get(id);
+    if (lease != null && lease.belongsTo(leaderState)) {
+      return lease;
+    }
+    long duration = ReadLease.durationNanos(d.getRaftServer().getProperties());
+    return leases.compute(id, (k, old) -> old != null && old.belongsTo(leaderState)
+        ? old : new ReadLease(leaderState, duration));
   }
 
   @Override
@@ -533,6 +555,11 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
     if (type.is(org.apache.ratis.proto.RaftProtos.RaftClientRequestProto.TypeCase.READ)) {
       leaderState = FreshReadIndex.patch(d);
     }
+    // Only a read submitted once the leader is ready takes a heartbeat round in Ratis (before,
+    // it waits for the term's first entry), so only such a read renews the lease.
+    ReadLease lease = leaderState != null && d.getInfo().isLeaderReady()
+        ? leaseOf(d, leaderState) : null;
+    long submittedAt = System.nanoTime();
     try {
       // Straight into the division: RaftServer#submitClientRequestAsync would hop to Ratis's
       // client thread pool and block the caller (a Netty event loop) until the hop completes.
@@ -542,6 +569,9 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
     }
     // Ratis refuses a request it will not append (not leader, not ready) before returning; a
     // reply that fails later may belong to an entry already in the log.
+    if (lease != null) {
+      reply.whenComplete((r, e) -> lease.readCompleted(submittedAt, e == null && r.isSuccess()));
+    }
     boolean refusedBeforeAppend = reply.isDone();
     if (leaderState != null && !refusedBeforeAppend && FreshReadIndex.needsRound(leaderState)) {
       askForHeartbeats(leaderState, reply, System.nanoTime() + READ_ROUND_PROMPT_NANOS);

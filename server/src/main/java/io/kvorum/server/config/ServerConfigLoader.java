@@ -47,7 +47,7 @@ public final class ServerConfigLoader {
     // CockroachDB's kv.snapshot_rebalance.max_rate default; 0 = no cap.
     DEFAULTS.put("move-bytes-per-sec", "32mb");
     DEFAULTS.put("admin-token", null);
-    DEFAULTS.put("leader-lease", "no");
+    DEFAULTS.put("leader-lease", "yes");
     DEFAULTS.put("write-entries-in-flight", "auto");
   }
 

@@ -109,9 +109,8 @@ public final class ServerCommand implements Callable<Integer> {
 
   @Option(names = "--leader-lease", paramLabel = "yes|no", arity = "0..1", fallbackValue = "yes",
       description = "serve leader reads under a Raft leader lease, without a heartbeat round per "
-          + "read; assumes bounded clock drift, and Ratis 3.3's lease can serve a stale read "
-          + "after a leader was frozen (default no: every read confirms leadership with a "
-          + "round to a majority)")
+          + "read; assumes bounded clock drift between nodes (default yes; no: every read "
+          + "confirms leadership with a round to a majority)")
   String leaderLease;
 
   @Option(names = "--write-entries-in-flight", paramLabel = "N|auto",

@@ -100,11 +100,13 @@ class ServerConfigLoaderTest {
   }
 
   @Test
-  void theLeaderLeaseIsOffUnlessSwitchedOnWithYes() throws Exception {
-    assertThat(ServerConfigLoader.load(Map.of(), Map.of(), null).leaderLease()).isFalse();
+  void theLeaderLeaseIsOnUnlessSwitchedOffWithNo() throws Exception {
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of(), null).leaderLease()).isTrue();
+    assertThat(ServerConfigLoader.load(Map.of("leader-lease", "no"), Map.of(), null)
+        .leaderLease()).isFalse();
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of("KVORUM_LEADER_LEASE", "NO"), null)
+        .leaderLease()).isFalse();
     assertThat(ServerConfigLoader.load(Map.of("leader-lease", "yes"), Map.of(), null)
-        .leaderLease()).isTrue();
-    assertThat(ServerConfigLoader.load(Map.of(), Map.of("KVORUM_LEADER_LEASE", "YES"), null)
         .leaderLease()).isTrue();
     Path file = dir.resolve("lease.conf");
     Files.writeString(file, "leader-lease yes\n");
