@@ -156,7 +156,7 @@ public final class FreshReadIndex {
     }
   }
 
-  static Field field(String className, String name) {
+  private static Field field(String className, String name) {
     try {
       Field f = Class.forName(className).getDeclaredField(name);
       f.setAccessible(true);
@@ -167,7 +167,7 @@ public final class FreshReadIndex {
     }
   }
 
-  static Method method(String className, String name) {
+  private static Method method(String className, String name) {
     try {
       Method m = Class.forName(className).getDeclaredMethod(name);
       m.setAccessible(true);
