@@ -244,6 +244,9 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   /** Called by state machines when a group learns of a new leader. */
   public void onLeaderChanged(RaftGroupId group, RaftPeerId leader) {
     LOG.debug("group {} has leader {}", group, leader);
+    // A lease belongs to one term; dropping it also releases the old leader state it refers to.
+    // Always safe: the next read through Ratis starts a new one.
+    leases.remove(group);
   }
 
   /** Called by state machines with the keys an applied entry wrote (on the apply thread). */
