@@ -108,11 +108,15 @@ class TransactionFaultsTest {
       ListAppendChecker.Report report = new ListAppendChecker().check(txns, finalReads);
       long failed = txns.stream().filter(t -> t.outcome() == Outcome.FAIL).count();
       long unknown = txns.stream().filter(t -> t.outcome() == Outcome.UNKNOWN).count();
-      int leaderChanges = 0;
+      // A rising term is an election. Comparing leaders instead is no evidence: once the killed
+      // nodes are back the balancer may hand every group to the node that led it before (a CI
+      // run saw 3 kills, 209 refused transactions and the same leaders at the end).
+      int elected = 0;
       for (Map.Entry<String, String> e : after.entrySet()) {
         String was = before.get(e.getKey());
-        if (was != null && !was.split("/", 2)[1].equals(e.getValue().split("/", 2)[1])) {
-          leaderChanges++;
+        if (was != null && Long.parseLong(e.getValue().split("/", 2)[0])
+            > Long.parseLong(was.split("/", 2)[0])) {
+          elected++;
         }
       }
       String row = String.format(Locale.ROOT,
@@ -120,10 +124,10 @@ class TransactionFaultsTest {
               + "| %d | %d | %d |",
           length.toSeconds(), report.transactions(), report.acknowledged(), failed, unknown,
           unexpectedErrors.get(), report.acknowledgedAppends(), report.reads(),
-          report.problems().size(), kills.size(), leaderChanges);
+          report.problems().size(), kills.size(), elected);
       String table = "| scenario | s | transactions | ok | failed | unknown | errors "
           + "| acknowledged appends | reads checked | anomalies | leader kills "
-          + "| groups whose leader changed |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+          + "| groups with an election |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n"
           + row + "\n";
       Path file = ItEnvironment.workDir().resolve("transaction-faults.md");
       Files.createDirectories(file.getParent());
@@ -139,7 +143,7 @@ class TransactionFaultsTest {
       assertThat(report.reads()).isGreaterThan(100);
       assertThat(kills).as("leader kills").hasSizeGreaterThan(1);
       assertThat(failed + unknown).as("transactions the kills refused or cut off").isPositive();
-      assertThat(leaderChanges).as("slot groups whose leader changed (the kills hit)")
+      assertThat(elected).as("slot groups that elected a new leader (the kills hit)")
           .isPositive();
     }
   }
