@@ -73,6 +73,10 @@ public final class RaftSettings {
 
     // Never enabled in production: acknowledging before fsync loses acknowledged writes.
     RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+    // Off too: in 3.3.0 a finished asynchronous fsync marks as flushed the last index written by
+    // the time it returns, not the last one it covered, so entries written meanwhile would count
+    // as durable.
+    RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, false);
 
     // After a JVM pause longer than this Ratis closes the server (its leases and timers can no
     // longer be trusted); RaftNode then exits the process so that it is restarted.
