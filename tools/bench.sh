@@ -26,7 +26,7 @@
 #   BENCH_CLUSTER_FLAGS extra flags of every Kvorum cluster node, e.g. "--leader-lease"
 #   BENCH_CLUSTER_MIN_SECONDS each measured cluster run lasts at least this long (default 10): with
 #                    --cluster, redis-benchmark stops only on its 250 ms progress timer, so a run's
-#                    time is rounded up to the next 250 ms, which understates a fast server
+#                    time is rounded up to whole ticks, which understates a fast server
 #   KVORUM_JAVA_OPTS JVM flags for the Kvorum node(s)
 #   KVORUM_BIN       launcher to start the node with (default: bin/kvorum), e.g. another checkout's
 set -euo pipefail
@@ -175,10 +175,10 @@ warm_up() {
 # measure_cluster LABEL PORT PIPELINE CSV: each of the cluster tests in a run of its own that lasts
 # at least cluster_min_seconds, its rows appended to CSV. In --cluster mode redis-benchmark runs
 # threads, and a thread's event loop stops only when its 250 ms throughput timer fires: the time
-# it reports is rounded up to the next 250 ms. 100,000 GETs that Redis Cluster serves in 0.6 s
-# came out as 0.75 s or 1.25 s (133,000 or 80,000/s), understating it by up to half. So a run that
-# was shorter than cluster_min_seconds is repeated with enough requests, which bounds the error
-# at 2.5% (10 s).
+# it reports is a whole number of ticks after the last reply. 100,000 GETs against a 3-master
+# Redis Cluster reported 1.50 s and 1.75 s (66,534 and 57,045/s) where runs of 1 and 3 million
+# reported 78,284 and 78,317/s. So a run shorter than cluster_min_seconds is repeated with enough
+# requests that a tick or two cost a few percent at most.
 measure_cluster() {
   local label=$1 port=$2 p=$3 csv=$4 t n r
   : >"$csv"
