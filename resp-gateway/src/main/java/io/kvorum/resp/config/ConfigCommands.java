@@ -78,6 +78,7 @@ public final class ConfigCommands {
       readOnly("port", g -> Integer.toString(g.boundPort())),
       readOnly("bind", g -> g.config().bindAddress()),
       readOnly("databases", g -> "1"),
+      readOnly("io-threads", g -> Integer.toString(g.config().eventLoopThreads())),
       readOnly("cluster-enabled", g -> "yes"),
       // Every acknowledged write is on a majority's disks, the closest Redis notion is an AOF
       // fsynced always; there are no RDB save points.

@@ -24,7 +24,8 @@ import java.time.Duration;
  * @param maxWriteBatch          most pipelined writes coalesced into one log entry
  * @param routeWait              how long a command waits for a slot group without a leader
  * @param scanCursorCapacity     mid-slot SCAN positions remembered node-wide
- * @param ioThreads              Netty event-loop threads; 0 means Netty's default (2 × cores)
+ * @param ioThreads              Netty event-loop threads (Redis's {@code io-threads}); 0 means
+ *                               {@link #defaultIoThreads()}
  * @param nativeTransport        use epoll when available
  * @param proxyPort              the proxy port, where commands led elsewhere are forwarded instead
  *                               of redirected; {@link #NO_PROXY_PORT} for none, 0 picks a free one
@@ -140,6 +141,21 @@ public record GatewayConfig(
         protoMaxBulkLength, maxMultibulkLength, clientQueryBufferLimit, requirepass,
         timeoutSeconds, maxInFlight, maxWriteBatch, routeWait, scanCursorCapacity, ioThreads,
         nativeTransport, port);
+  }
+
+  /**
+   * Event-loop threads when none are configured: one per two CPUs, at least one. Each GET or SET
+   * is a few microseconds of event-loop work between two syscalls, and on a small machine the
+   * Raft, RocksDB and client threads share the same CPUs: on 2 vCPUs a 3-node cluster served
+   * ~23% more GET/s with one event loop per node than with Netty's default of two per CPU.
+   */
+  public static int defaultIoThreads() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+  }
+
+  /** The event-loop threads the RESP server runs. */
+  public int eventLoopThreads() {
+    return ioThreads == 0 ? defaultIoThreads() : ioThreads;
   }
 
   /** Whether the node listens on a proxy port. */

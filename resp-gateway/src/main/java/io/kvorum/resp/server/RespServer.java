@@ -82,11 +82,13 @@ public final class RespServer implements AutoCloseable {
     Class<? extends ServerChannel> channelType;
     if (epoll) {
       bossGroup = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-      workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), EpollIoHandler.newFactory());
+      workerGroup =
+          new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), EpollIoHandler.newFactory());
       channelType = EpollServerSocketChannel.class;
     } else {
       bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-      workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
+      workerGroup =
+          new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), NioIoHandler.newFactory());
       channelType = NioServerSocketChannel.class;
     }
     InputMeter meter = new InputMeter(gateway.stats());

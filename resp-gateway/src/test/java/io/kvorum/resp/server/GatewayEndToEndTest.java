@@ -11,6 +11,7 @@ import io.kvorum.storage.slot.HashSlot;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -257,6 +258,45 @@ class GatewayEndToEndTest {
       assertThat(c.call("DBSIZE")).isEqualTo(":0\r\n");
       assertThat(c.call("INFO", "keyspace")).isEqualTo("$12\r\n# Keyspace\r\n\r\n");
     }
+  }
+
+  @Test
+  void oneEventLoopServesEveryClientWhileOneIsBlocked() {
+    try (TestServer own = new TestServer(dir.resolve("io-threads"),
+            cfg -> cfg.withIoThreads(1, true), ShutdownHook.REFUSE);
+        RawClient blocked = new RawClient(own.port());
+        RawClient pusher = new RawClient(own.port())) {
+      assertThat(pusher.call("CONFIG", "GET", "io-threads"))
+          .isEqualTo("*2\r\n$10\r\nio-threads\r\n$1\r\n1\r\n");
+      assertThat(pusher.call("CONFIG", "SET", "io-threads", "4")).isEqualTo(
+          "-ERR CONFIG SET failed (possibly related to argument 'io-threads') - can't set immutable config\r\n");
+      blocked.send("BLPOP io:queue 10\r\n");
+      List<RawClient> others = new ArrayList<>();
+      try {
+        for (int i = 0; i < 20; i++) {
+          others.add(new RawClient(own.port()));
+        }
+        for (int round = 0; round < 5; round++) {
+          for (int i = 0; i < others.size(); i++) {
+            others.get(i).send("SET io:" + i + " " + round + "\r\nGET io:" + i + "\r\n");
+          }
+          for (int i = 0; i < others.size(); i++) {
+            assertThat(others.get(i).readRaw(2)).isEqualTo("+OK\r\n$1\r\n" + round + "\r\n");
+          }
+        }
+      } finally {
+        others.forEach(RawClient::close);
+      }
+      assertThat(pusher.call("RPUSH", "io:queue", "done")).isEqualTo(":1\r\n");
+      assertThat(blocked.readRaw(1)).isEqualTo("*2\r\n$8\r\nio:queue\r\n$4\r\ndone\r\n");
+    }
+  }
+
+  @Test
+  void theDefaultIsOneEventLoopPerTwoCpus() {
+    int cpus = Runtime.getRuntime().availableProcessors();
+    assertThat(GatewayConfig.defaults().eventLoopThreads()).isEqualTo(Math.max(1, cpus / 2));
+    assertThat(GatewayConfig.defaults().withIoThreads(3, true).eventLoopThreads()).isEqualTo(3);
   }
 
   @Test

@@ -28,6 +28,7 @@ import java.nio.file.Path;
  *                        heartbeat round per read), relying on bounded clock drift between nodes
  * @param writeEntriesInFlight write log entries this node's slot groups have in flight at once;
  *                        0 for no bound
+ * @param ioThreads       RESP event-loop threads (Redis's {@code io-threads})
  */
 public record ServerConfig(
     String bind,
@@ -55,7 +56,8 @@ public record ServerConfig(
     long moveBytesPerSec,
     String adminToken,
     boolean leaderLease,
-    int writeEntriesInFlight) {
+    int writeEntriesInFlight,
+    int ioThreads) {
 
   /** {@link #proxyPort} when the node has no proxy port. */
   public static final int NO_PROXY_PORT = -1;
@@ -66,6 +68,6 @@ public record ServerConfig(
         announcePort, clusterAnnounceHost, requirePass, maxClients, protoMaxBulkLen,
         queryBufferLimit, timeoutSeconds, slotGroups, blockCacheBytes, writeBufferBytes, proxyPort,
         zone, nodeDownTimeoutSeconds, maxMoves, moveBytesPerSec, adminToken, leaderLease,
-        writeEntriesInFlight);
+        writeEntriesInFlight, ioThreads);
   }
 }

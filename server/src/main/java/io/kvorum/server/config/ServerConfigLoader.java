@@ -1,6 +1,7 @@
 package io.kvorum.server.config;
 
 import io.kvorum.raft.node.RaftNodeConfig;
+import io.kvorum.resp.server.GatewayConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,7 @@ public final class ServerConfigLoader {
     DEFAULTS.put("admin-token", null);
     DEFAULTS.put("leader-lease", "yes");
     DEFAULTS.put("write-entries-in-flight", "auto");
+    DEFAULTS.put("io-threads", "auto");
   }
 
   private ServerConfigLoader() {}
@@ -174,7 +176,11 @@ public final class ServerConfigLoader {
         yesNo(m, "leader-lease"),
         "auto".equalsIgnoreCase(m.get("write-entries-in-flight").strip())
             ? RaftNodeConfig.defaultWriteEntriesInFlight()
-            : bounded(m, "write-entries-in-flight", 0, 4096));
+            : bounded(m, "write-entries-in-flight", 0, 4096),
+        // Redis's own bounds for io-threads.
+        "auto".equalsIgnoreCase(m.get("io-threads").strip())
+            ? GatewayConfig.defaultIoThreads()
+            : bounded(m, "io-threads", 1, 128));
   }
 
   /** A wildcard bind address is not an address clients can be sent to. */

@@ -119,6 +119,11 @@ public final class ServerCommand implements Callable<Integer> {
           + "auto: 2 per CPU)")
   String writeEntriesInFlight;
 
+  @Option(names = "--io-threads", paramLabel = "N|auto",
+      description = "RESP event-loop threads, 1-128 (default auto: one per two CPUs, at least "
+          + "one)")
+  String ioThreads;
+
   @Override
   public Integer call() {
     Map<String, String> flags = new LinkedHashMap<>();
@@ -146,6 +151,7 @@ public final class ServerCommand implements Callable<Integer> {
     flags.put("admin-token", adminToken);
     flags.put("leader-lease", leaderLease);
     flags.put("write-entries-in-flight", writeEntriesInFlight);
+    flags.put("io-threads", ioThreads);
     ServerConfig cfg;
     try {
       cfg = ServerConfigLoader.load(flags, System.getenv(), config);

@@ -212,6 +212,7 @@ public final class KvorumNode implements AutoCloseable {
         .withLimits(config.protoMaxBulkLen(), GatewayConfig.defaults().maxMultibulkLength(),
             config.queryBufferLimit())
         .withRouteWait(Duration.ofSeconds(2))
+        .withIoThreads(config.ioThreads(), true)
         .withProxyPort(config.proxyPort() == ServerConfig.NO_PROXY_PORT
             ? GatewayConfig.NO_PROXY_PORT : config.proxyPort());
     // A registry per start: after a join's restart, gauges must read the new gateway, and a

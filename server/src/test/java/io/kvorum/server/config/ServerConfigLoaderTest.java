@@ -139,6 +139,25 @@ class ServerConfigLoaderTest {
   }
 
   @Test
+  void ioThreadsDefaultToOnePerTwoCpusWithinRedisBounds() throws Exception {
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of(), null).ioThreads())
+        .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    assertThat(ServerConfigLoader.load(Map.of("io-threads", "3"), Map.of(), null).ioThreads())
+        .isEqualTo(3);
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of("KVORUM_IO_THREADS", "2"), null)
+        .ioThreads()).isEqualTo(2);
+    Path file = dir.resolve("io.conf");
+    Files.writeString(file, "io-threads 4\n");
+    assertThat(ServerConfigLoader.load(Map.of(), Map.of(), file).ioThreads()).isEqualTo(4);
+    assertThatThrownBy(() -> ServerConfigLoader.load(Map.of("io-threads", "0"), Map.of(), null))
+        .hasMessage("io-threads must be between 1 and 128: 0");
+    assertThatThrownBy(() -> ServerConfigLoader.load(Map.of("io-threads", "129"), Map.of(), null))
+        .hasMessage("io-threads must be between 1 and 128: 129");
+    assertThatThrownBy(() -> ServerConfigLoader.load(Map.of("io-threads", "all"), Map.of(), null))
+        .hasMessage("io-threads must be an integer: all");
+  }
+
+  @Test
   void theMoveRateCapIsASizeDefaulting32MibAndZeroTurnsItOff() throws Exception {
     assertThat(ServerConfigLoader.load(Map.of(), Map.of(), null).moveBytesPerSec())
         .isEqualTo(32L << 20);
