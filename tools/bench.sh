@@ -477,7 +477,7 @@ result_file="bench-results/bench-$(date +%Y%m%d-%H%M%S).txt"
   echo "# Kvorum vs redis-server, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo '+dirty')"
   echo "# $(nproc) cores; $(redis-server --version | awk '{print $1, $2, $3}'); $(java -version 2>&1 | head -1); load average at start $load_at_start, at end $(cut -d' ' -f1-3 /proc/loadavg)"
   if [ "$single_phase" != 0 ]; then
-    echo "# kvorum: one node, $slot_groups slot groups"
+    echo "# kvorum: one node, $slot_groups slot groups, io-threads $(nproc) (the default, one per CPU)"
     echo "# redis-benchmark -c $clients -n $requests -d $data_size -r $keyspace -t $tests -P <pipeline>; latencies in ms; each server warmed up first (unmeasured, >= ${warmup_seconds} s)"
     print_table row_order redis kvorum
     if [ "$large_n" -gt 0 ]; then
@@ -492,7 +492,7 @@ result_file="bench-results/bench-$(date +%Y%m%d-%H%M%S).txt"
   fi
   if [ "$cluster_phase" != 0 ]; then
     echo "# cluster: \"redis\" = Redis Cluster, 3 masters + 3 replicas (async replication, no persistence);"
-    echo "#   \"kvorum\" = 3 Kvorum nodes (tools/cluster.sh), $slot_groups slot groups, each on all 3 nodes${BENCH_CLUSTER_FLAGS:+, flags: $BENCH_CLUSTER_FLAGS}"
+    echo "#   \"kvorum\" = 3 Kvorum nodes (tools/cluster.sh), $slot_groups slot groups, each on all 3 nodes, io-threads $(( $(nproc) / 3 > 0 ? $(nproc) / 3 : 1 )) each (their share of the CPUs)${BENCH_CLUSTER_FLAGS:+, flags: $BENCH_CLUSTER_FLAGS}"
     echo "# kvorum slots per master (the group leaders) before: $slots_before$spread_note; after: $slots_after"
     echo "# redis-benchmark --cluster -c $clients -n <enough for >= ${cluster_min_seconds} s> -d $data_size -r $keyspace -t <each of $cluster_tests> -P <pipeline>; latencies in ms; each server warmed up first (unmeasured, >= ${warmup_seconds} s)"
     print_table cluster_order redis-cluster kvorum-cluster

@@ -144,13 +144,12 @@ public record GatewayConfig(
   }
 
   /**
-   * Event-loop threads when none are configured: one per two CPUs, at least one. Each GET or SET
-   * is a few microseconds of event-loop work between two syscalls, and on a small machine the
-   * Raft, RocksDB and client threads share the same CPUs: on 2 vCPUs a 3-node cluster served
-   * ~23% more GET/s with one event loop per node than with Netty's default of two per CPU.
+   * Event-loop threads when none are configured: one per CPU (Netty's default is two). Fewer
+   * loops cap pipelined reads: on 2 vCPUs one loop served half the GET/s of two at {@code -P 16}.
+   * Nodes sharing a machine should split its CPUs ({@code tools/cluster.sh} does).
    */
   public static int defaultIoThreads() {
-    return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    return Runtime.getRuntime().availableProcessors();
   }
 
   /** The event-loop threads the RESP server runs. */

@@ -293,9 +293,9 @@ class GatewayEndToEndTest {
   }
 
   @Test
-  void theDefaultIsOneEventLoopPerTwoCpus() {
-    int cpus = Runtime.getRuntime().availableProcessors();
-    assertThat(GatewayConfig.defaults().eventLoopThreads()).isEqualTo(Math.max(1, cpus / 2));
+  void theDefaultIsOneEventLoopPerCpu() {
+    assertThat(GatewayConfig.defaults().eventLoopThreads())
+        .isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(GatewayConfig.defaults().withIoThreads(3, true).eventLoopThreads()).isEqualTo(3);
   }
 

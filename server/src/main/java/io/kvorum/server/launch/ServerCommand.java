@@ -120,8 +120,8 @@ public final class ServerCommand implements Callable<Integer> {
   String writeEntriesInFlight;
 
   @Option(names = "--io-threads", paramLabel = "N|auto",
-      description = "RESP event-loop threads, 1-128 (default auto: one per two CPUs, at least "
-          + "one)")
+      description = "RESP event-loop threads, 1-128 (default auto: one per CPU; nodes sharing a "
+          + "machine should split its CPUs)")
   String ioThreads;
 
   @Override

@@ -139,9 +139,9 @@ class ServerConfigLoaderTest {
   }
 
   @Test
-  void ioThreadsDefaultToOnePerTwoCpusWithinRedisBounds() throws Exception {
+  void ioThreadsDefaultToOnePerCpuWithinRedisBounds() throws Exception {
     assertThat(ServerConfigLoader.load(Map.of(), Map.of(), null).ioThreads())
-        .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        .isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(ServerConfigLoader.load(Map.of("io-threads", "3"), Map.of(), null).ioThreads())
         .isEqualTo(3);
     assertThat(ServerConfigLoader.load(Map.of(), Map.of("KVORUM_IO_THREADS", "2"), null)
