@@ -7,10 +7,13 @@ import io.kvorum.storage.engine.SlotGroupStore;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +44,12 @@ final class CheckpointSnapshots implements StateMachineStorage, SnapshotStore {
 
   @Override
   public void init(RaftStorage raftStorage) {
-    this.smDir = raftStorage.getStorageDir().getStateMachineDir().toPath();
+    init(raftStorage.getStorageDir().getStateMachineDir().toPath());
+  }
+
+  /** Opens the snapshot kept under the state machine directory {@code smDir}. */
+  void init(Path smDir) {
+    this.smDir = smDir;
     try {
       Files.createDirectories(smDir);
       recoverInterruptedSwap();
@@ -93,9 +101,7 @@ final class CheckpointSnapshots implements StateMachineStorage, SnapshotStore {
     SlotGroupStore.deleteRecursively(fresh);
     SlotGroupStore.Applied applied = store.checkpoint(fresh);
     try {
-      Files.writeString(
-          fresh.resolve(INFO_FILE), applied.term() + " " + applied.index() + "\n",
-          StandardCharsets.US_ASCII);
+      writeInfo(fresh, applied.term(), applied.index());
       synchronized (swap) {
         SnapshotInfo current = latest;
         if (current != null && current.getIndex() >= applied.index()) {
@@ -178,18 +184,50 @@ final class CheckpointSnapshots implements StateMachineStorage, SnapshotStore {
     }
   }
 
-  /** A crash between the two renames of {@link #take} leaves the new snapshot complete aside. */
+  /**
+   * Writes {@code dir}'s info file, which marks the checkpoint beside it complete: whole or not at
+   * all, and on disk before the directory is renamed into place. A node that exited while
+   * writing it in place (Ratis snapshots on stop) left an empty one, which the restart's
+   * recovery then took for a complete snapshot and could not read.
+   */
+  static void writeInfo(Path dir, long term, long index) throws IOException {
+    Path tmp = dir.resolve(INFO_FILE + ".tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      ByteBuffer text = ByteBuffer.wrap((term + " " + index + "\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      while (text.hasRemaining()) {
+        ch.write(text);
+      }
+      ch.force(true);
+    }
+    Files.move(tmp, dir.resolve(INFO_FILE), StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * A crash between the two renames of {@link #take} leaves the new snapshot complete aside; a
+   * crash before its info file was written leaves an incomplete one, which is dropped.
+   */
   private void recoverInterruptedSwap() throws IOException {
     Path fresh = smDir.resolve("snapshot.new");
     Path old = smDir.resolve("snapshot.old");
-    if (!Files.exists(snapshotDir()) && Files.exists(fresh.resolve(INFO_FILE))) {
+    if (!Files.exists(snapshotDir()) && complete(fresh)) {
       Files.move(fresh, snapshotDir(), StandardCopyOption.ATOMIC_MOVE);
     }
-    if (!Files.exists(snapshotDir()) && Files.exists(old.resolve(INFO_FILE))) {
+    if (!Files.exists(snapshotDir()) && complete(old)) {
       Files.move(old, snapshotDir(), StandardCopyOption.ATOMIC_MOVE);
     }
     SlotGroupStore.deleteRecursively(fresh);
     SlotGroupStore.deleteRecursively(old);
+  }
+
+  /** Whether {@code dir} holds a snapshot whose info file reads. */
+  private static boolean complete(Path dir) {
+    try {
+      return readInfo(dir) != null;
+    } catch (IllegalStateException e) {
+      return false;
+    }
   }
 
   static SnapshotInfo readInfo(Path dir) {
@@ -203,7 +241,7 @@ final class CheckpointSnapshots implements StateMachineStorage, SnapshotStore {
       List<FileInfo> files = new ArrayList<>();
       try (Stream<Path> list = Files.list(dir)) {
         for (Path f : (Iterable<Path>) list.sorted()::iterator) {
-          if (Files.isRegularFile(f)) {
+          if (Files.isRegularFile(f) && !f.getFileName().toString().equals(INFO_FILE + ".tmp")) {
             files.add(new FileInfo(f.toAbsolutePath(), null));
           }
         }
