@@ -78,9 +78,9 @@ class SlotGroupStoreTest {
 
   /**
    * FLUSHALL is one range deletion per column; a key rewritten right after it, while its old value
-   * still sits in the memtable, must read back, now and after a flush. (RocksDB's in-place memtable
-   * updates break exactly this: the new value lands in the old entry, under the older sequence
-   * number the range tombstone covers; facebook/rocksdb#13492.)
+   * still sits in the memtable, must read back, now and after a flush, and the others stay gone.
+   * (With RocksDB's in-place memtable updates on, a deleted key outlived FLUSHALL here: RocksDB
+   * documents them as incompatible with range deletions, facebook/rocksdb#13492.)
    */
   @Test
   void aKeyRewrittenAfterFlushallWithTheSameSizeIsKept() {
@@ -119,17 +119,17 @@ class SlotGroupStoreTest {
       writer.start();
       int reads = 0;
       try {
-        while (writer.isAlive()) {
-          List<Reply> values = ((Reply.Array) store.read(args("mget {t}a {t}b"), false, 1000)).items();
+        do {
+          Reply r = store.read(args("mget {t}a {t}b"), false, 1000);
+          List<Reply> values = ((Reply.Array) r).items();
           assertThat(bulk(values.get(1))).as("read %d", reads).isEqualTo(bulk(values.get(0)));
           reads++;
-        }
+        } while (writer.isAlive());
       } finally {
         // The store closes when this block ends: the writer must be done with it first.
         stop.set(true);
         writer.join();
       }
-      assertThat(reads).isPositive();
       assertThat(written.get()).isEqualTo(20_000);
       assertThat(bulk(store.read(args("get {t}b"), false, 1000))).isEqualTo("0020000");
     }
