@@ -21,6 +21,9 @@
 #                    60): the JVM's JIT must have compiled the hot paths before we measure, and
 #                    three JVMs sharing 2 CPUs at a few thousand writes/s take about a minute
 #   BENCH_SINGLE     0 skips the single-node phases (redis-server vs one Kvorum node, large keys)
+#   BENCH_DURABLE_REDIS 0 skips the durable reference in the single-node phase: a second
+#                    redis-server with appendonly yes and appendfsync always (an fsync before
+#                    every reply, as Kvorum does), measured with the same flags
 #   BENCH_CLUSTER    0 skips the cluster phase (3-node Kvorum vs 3 masters + 3 replicas Redis Cluster)
 #   BENCH_CLUSTER_TESTS redis-benchmark -t list of the cluster phase (default: set,get)
 #   BENCH_CLUSTER_FLAGS extra flags of every Kvorum cluster node, e.g. "--leader-lease"
@@ -45,6 +48,7 @@ keyspace="${BENCH_KEYSPACE:-100000}"
 warmup_requests="${BENCH_WARMUP_N:-$((requests / 5))}"
 warmup_seconds="${BENCH_WARMUP_SECONDS:-60}"
 single_phase="${BENCH_SINGLE:-1}"
+durable_redis="${BENCH_DURABLE_REDIS:-1}"
 cluster_phase="${BENCH_CLUSTER:-1}"
 cluster_tests="${BENCH_CLUSTER_TESTS:-set,get}"
 cluster_min_seconds="${BENCH_CLUSTER_MIN_SECONDS:-10}"
@@ -61,6 +65,7 @@ kvorum_bin="${KVORUM_BIN:-bin/kvorum}"
 
 work_dir="$(mktemp -d -t kvorum-bench.XXXXXX)"
 redis_pid=""
+redis_aof_pid=""
 kvorum_pid=""
 redis_cluster_pids=()
 kvorum_cluster_pid="" # tools/cluster.sh, which stops its nodes when it gets SIGTERM
@@ -82,6 +87,7 @@ cleanup() {
   stop "$kvorum_cluster_pid" 60 # it gives its nodes 30 s itself
   stop "$kvorum_pid" 20
   stop "$redis_pid" 10
+  stop "$redis_aof_pid" 10
   for pid in ${redis_cluster_pids[@]+"${redis_cluster_pids[@]}"}; do stop "$pid" 10; done
   wait 2>/dev/null || true
   rm -rf "$work_dir"
@@ -235,22 +241,48 @@ if [ "$single_phase" != 0 ]; then
     --slot-groups "$slot_groups" >"$work_dir/kvorum.log" 2>&1 &
   kvorum_pid=$!
 
+  single_servers="redis kvorum"
+  if [ "$durable_redis" != 0 ]; then
+    # Redis made as durable as Kvorum: the AOF is fsynced before replies go out. Its data sits on
+    # the same disk as Kvorum's (both under $work_dir).
+    free_port redis_aof_port
+    mkdir -p "$work_dir/redis-aof"
+    redis-server --bind $host --port "$redis_aof_port" --save "" --appendonly yes \
+      --appendfsync always --protected-mode no --dir "$work_dir/redis-aof" \
+      --logfile "$work_dir/redis-aof/redis.log" --daemonize no &
+    redis_aof_pid=$!
+    single_servers="redis redis-aof kvorum"
+  fi
+
   wait_ready redis-server "$redis_pid" "$redis_port" "$work_dir/redis/redis.log"
   wait_ready kvorum "$kvorum_pid" "$kvorum_port" "$work_dir/kvorum.log"
   echo "bench: redis-server on $host:$redis_port, kvorum on $host:$kvorum_port (data $work_dir/kvorum-data)"
+  if [ -n "$redis_aof_pid" ]; then
+    wait_ready "redis-server (appendfsync always)" "$redis_aof_pid" "$redis_aof_port" "$work_dir/redis-aof/redis.log"
+    echo "bench: redis-server with appendfsync always on $host:$redis_aof_port"
+  fi
 
   warm_up redis "$redis_port" "$tests"
+  # Redis has no JIT to warm: one round, so that its AOF already exists when we measure.
+  [ -z "$redis_aof_pid" ] || warmup_seconds=0 warm_up redis-aof "$redis_aof_port" "$tests"
   warm_up kvorum "$kvorum_port" "$tests"
 
   for p in $pipelines; do
-    for server in redis kvorum; do
-      if [ "$server" = redis ]; then port=$redis_port; else port=$kvorum_port; fi
+    for server in $single_servers; do
+      case $server in
+        redis) port=$redis_port ;;
+        redis-aof) port=$redis_aof_port ;;
+        *) port=$kvorum_port ;;
+      esac
       echo "bench: $server, -P $p, -t $tests, -n $requests"
       csv="$work_dir/$server-P$p.csv"
       run_benchmark "$port" "$p" "$requests" "$csv" "$tests"
       record "$server" "$p" "$csv" row_order
     done
   done
+  # The large phase compares the default redis-server only.
+  stop "$redis_aof_pid" 10
+  redis_aof_pid=""
 
   # Large collections: single-member operations on a hash, a sorted set and a list of large_n
   # members each, and how long DEL of each takes. Loaded with redis-cli --pipe, 100 members per
@@ -449,16 +481,17 @@ if [ "$cluster_phase" != 0 ]; then
   kvorum_cluster_pid=""
 fi
 
-# print_table ORDER LEFT RIGHT: a row per "test|pipeline" of the array named ORDER, LEFT's
-# numbers against RIGHT's and RIGHT/LEFT.
+# print_table ORDER LEFT RIGHT [LABEL]: a row per "test|pipeline" of the array named ORDER that
+# LEFT measured, LEFT's numbers against RIGHT's and RIGHT/LEFT; LABEL names LEFT's columns.
 print_table() {
   local -n order=$1
-  local left=$2 right=$3 key name p l_rps r_rps ratio
+  local left=$2 right=$3 label=${4:-redis} key name p l_rps r_rps ratio
   printf '%-15s %8s %12s %12s %8s %10s %10s %10s %10s\n' \
-    test pipeline "redis ops/s" "kvorum ops/s" ratio "redis p50" "redis p99" "kvorum p50" "kvorum p99"
+    test pipeline "$label ops/s" "kvorum ops/s" ratio "$label p50" "$label p99" "kvorum p50" "kvorum p99"
   for key in "${order[@]}"; do
     name="${key%%|*}"; p="${key##*|}"
     l_rps="${rps[$key|$left]:-n/a}"; r_rps="${rps[$key|$right]:-n/a}"
+    [ "$l_rps" != n/a ] || [ "$left" = redis ] || continue
     ratio="n/a"
     if [[ "$l_rps" =~ ^[0-9.]+$ && "$r_rps" =~ ^[0-9.]+$ ]]; then
       ratio="$(awk -v k="$r_rps" -v r="$l_rps" 'BEGIN { if (r > 0) printf "%.3f", k / r; else print "n/a" }')"
@@ -480,6 +513,10 @@ result_file="bench-results/bench-$(date +%Y%m%d-%H%M%S).txt"
     echo "# kvorum: one node, $slot_groups slot groups, io-threads $(nproc) (the default, one per CPU)"
     echo "# redis-benchmark -c $clients -n $requests -d $data_size -r $keyspace -t $tests -P <pipeline>; latencies in ms; each server warmed up first (unmeasured, >= ${warmup_seconds} s)"
     print_table row_order redis kvorum
+    if [ "$durable_redis" != 0 ]; then
+      echo "# the same tests against a redis-server with appendonly yes, appendfsync always (every write fsynced before its reply, as Kvorum's are):"
+      print_table row_order redis-aof kvorum redis-aof
+    fi
     if [ "$large_n" -gt 0 ]; then
       echo "# big-hash/zset/list: $large_n members each. DEL of each, ms as seen by redis-cli (incl. its ~5 ms start-up):"
       for kind in hash zset list; do
