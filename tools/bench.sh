@@ -514,7 +514,7 @@ result_file="bench-results/bench-$(date +%Y%m%d-%H%M%S).txt"
     echo "# redis-benchmark -c $clients -n $requests -d $data_size -r $keyspace -t $tests -P <pipeline>; latencies in ms; each server warmed up first (unmeasured, >= ${warmup_seconds} s)"
     print_table row_order redis kvorum
     if [ "$durable_redis" != 0 ]; then
-      echo "# the same tests against a redis-server with appendonly yes, appendfsync always (every write fsynced before its reply, as Kvorum's are):"
+      echo "# the same tests against a redis-server with appendonly yes, appendfsync always (every write fsynced before its reply, as Kvorum's are; one warm-up round):"
       print_table row_order redis-aof kvorum redis-aof
     fi
     if [ "$large_n" -gt 0 ]; then
