@@ -3,12 +3,18 @@ package io.kvorum.it.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.kvorum.it.fixture.AdminCli;
 import io.kvorum.it.fixture.HashSlot;
 import io.kvorum.it.fixture.KvorumProcess;
 import io.kvorum.it.fixture.ProcessCluster;
 import io.kvorum.it.fixture.RawResp;
 import io.kvorum.it.fixture.RespReply;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,8 +44,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * A plain, cluster-unaware Jedis on one node's proxy port of a 3-process cluster: every key works,
- * whichever node leads its group, multi-key reads span groups, and a killed group leader only
- * interrupts writes until the election.
+ * whichever node leads its group, multi-key reads span groups, shard channels work from any node,
+ * and a killed group leader only interrupts writes until the election.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -207,8 +213,132 @@ class ProxyPortClusterTest {
     }
   }
 
+  /** A shard channel's frames, byte for byte as Redis 7 sends them in RESP2. */
+  private static String shardFrame(String type, String channel, String last) {
+    return "*3\r\n$" + type.length() + "\r\n" + type + "\r\n$" + channel.length() + "\r\n"
+        + channel + "\r\n" + last;
+  }
+
+  private static String smessage(String channel, String message) {
+    return shardFrame("smessage", channel, "$" + message.length() + "\r\n" + message + "\r\n");
+  }
+
+  private static String text(RespReply r) {
+    return new String(r.raw(), StandardCharsets.ISO_8859_1);
+  }
+
+  /** The group holding {@code slot} in {@code kvorum admin status --json}. */
+  private static JsonObject groupOf(JsonObject status, int slot) {
+    for (JsonElement g : status.getAsJsonArray("groups")) {
+      for (JsonElement range : g.getAsJsonObject().getAsJsonArray("slots")) {
+        JsonArray r = range.getAsJsonArray();
+        if (r.get(0).getAsInt() <= slot && slot <= r.get(1).getAsInt()) {
+          return g.getAsJsonObject();
+        }
+      }
+    }
+    throw new IllegalStateException("no group holds slot " + slot + ": " + status);
+  }
+
+  /**
+   * Sharded pub/sub through the proxy port: a plain client subscribes on a node that does not
+   * lead the channel's slot (no MOVED), receives what is SPUBLISHed on the leader's cluster port
+   * and on any node's proxy port, and keeps receiving after the leadership moves; a cluster-port
+   * subscriber on the leader receives what a proxy port published elsewhere.
+   */
   @Test
   @Order(2)
+  void shardChannelsWorkOnTheProxyPortWhereverTheirSlotIsLed() throws Exception {
+    int[] leaders = awaitSpreadLeaders();
+    String channel = null;
+    for (int i = 0; channel == null; i++) {
+      String c = "{shard" + i + "}news";
+      if (leaders[HashSlot.of(c)] != proxyNode.port()) {
+        channel = c;
+      }
+    }
+    KvorumProcess leader = cluster.byPort(leaders[HashSlot.of(channel)]);
+    KvorumProcess third = null;
+    int thirdIndex = -1;
+    for (int i = 0; i < cluster.nodes().size(); i++) {
+      if (cluster.node(i) != proxyNode && cluster.node(i) != leader) {
+        third = cluster.node(i);
+        thirdIndex = i;
+      }
+    }
+    assertThat(third).isNotNull();
+    String admin = proxyNode.host() + ":" + proxyNode.adminPort();
+    try (RawResp sub = RawResp.connect(proxyNode.host(), cluster.proxyPort(0), 20_000);
+        RawResp leaderSub = RawResp.connect(leader.host(), leader.port(), 20_000);
+        RawResp thirdProxy = RawResp.connect(third.host(), cluster.proxyPort(thirdIndex), 20_000);
+        RawResp ownProxy = RawResp.connect(proxyNode.host(), cluster.proxyPort(0), 20_000)) {
+      assertThat(text(sub.call("SSUBSCRIBE", channel)))
+          .isEqualTo(shardFrame("ssubscribe", channel, ":1\r\n"));
+      assertThat(text(leaderSub.call("SSUBSCRIBE", channel)))
+          .isEqualTo(shardFrame("ssubscribe", channel, ":1\r\n"));
+      assertThat(ownProxy.call("PUBSUB", "SHARDNUMSUB", channel).elements().get(1).asLong())
+          .isEqualTo(1);
+
+      // On a third node's proxy port: no subscriber there, both subscribers elsewhere receive.
+      assertThat(thirdProxy.call("SPUBLISH", channel, "m1").asLong()).isZero();
+      assertThat(text(sub.read())).isEqualTo(smessage(channel, "m1"));
+      assertThat(text(leaderSub.read())).isEqualTo(smessage(channel, "m1"));
+      // On the leader's cluster port, as a cluster client publishes: counts its own subscriber.
+      try (RawResp c = RawResp.connect(leader.host(), leader.port(), 20_000)) {
+        assertThat(c.call("SPUBLISH", channel, "m2").asLong()).isEqualTo(1);
+      }
+      assertThat(text(sub.read())).isEqualTo(smessage(channel, "m2"));
+      assertThat(text(leaderSub.read())).isEqualTo(smessage(channel, "m2"));
+      // On the subscriber's own proxy port.
+      assertThat(ownProxy.call("SPUBLISH", channel, "m3").asLong()).isEqualTo(1);
+      assertThat(text(sub.read())).isEqualTo(smessage(channel, "m3"));
+      assertThat(text(leaderSub.read())).isEqualTo(smessage(channel, "m3"));
+      // The cluster port of a node that does not lead the slot still redirects, as Redis does.
+      try (RawResp c = RawResp.connect(proxyNode.host(), proxyNode.port(), 20_000)) {
+        RespReply refused = c.call("SPUBLISH", channel, "x");
+        assertThat(refused.isError()).as(refused.render()).isTrue();
+        assertThat(refused.text()).startsWith("MOVED " + HashSlot.of(channel) + " ");
+      }
+
+      // Move the slot's leadership to the third node: the cluster-port subscriber is dropped,
+      // as Redis 7 drops it when a slot migrates; the proxy-port one stays subscribed.
+      JsonObject status = AdminCli.status(admin);
+      JsonObject group = groupOf(status, HashSlot.of(channel));
+      String thirdId = null;
+      for (JsonElement e : status.getAsJsonArray("nodes")) {
+        JsonObject n = e.getAsJsonObject();
+        if (n.get("resp").getAsString().endsWith(":" + third.port())) {
+          thirdId = n.get("id").getAsString();
+        }
+      }
+      AdminCli.Result moved = AdminCli.run(admin, 60, "transfer-leader",
+          group.get("id").getAsString(), thirdId);
+      assertThat(moved.exitCode()).as("transfer-leader: %s %s", moved.out(), moved.err())
+          .isZero();
+      assertThat(text(leaderSub.read()))
+          .isEqualTo(shardFrame("sunsubscribe", channel, ":0\r\n"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (leaderPorts()[HashSlot.of(channel)] != third.port()) {
+        assertThat(System.nanoTime()).as("the third node leads the slot").isLessThan(deadline);
+        Thread.sleep(100);
+      }
+      try (RawResp c = RawResp.connect(third.host(), third.port(), 20_000)) {
+        assertThat(c.call("SPUBLISH", channel, "m4").asLong()).isZero();
+      }
+      assertThat(text(sub.read())).isEqualTo(smessage(channel, "m4"));
+      assertThat(thirdProxy.call("SPUBLISH", channel, "m5").asLong()).isZero();
+      assertThat(text(sub.read())).isEqualTo(smessage(channel, "m5"));
+
+      assertThat(text(sub.call("SUNSUBSCRIBE", channel)))
+          .isEqualTo(shardFrame("sunsubscribe", channel, ":0\r\n"));
+    } finally {
+      // The next test expects leaders spread evenly again (the balancer moves them back).
+      cluster.awaitHealthy(Duration.ofSeconds(60));
+    }
+  }
+
+  @Test
+  @Order(3)
   void writesThroughTheProxyResumeAfterAGroupLeaderIsKilled() throws Exception {
     int[] leaders = awaitSpreadLeaders();
     KvorumProcess victim = null;

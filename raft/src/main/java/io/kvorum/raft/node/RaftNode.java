@@ -881,6 +881,7 @@ public final class RaftNode implements AutoCloseable {
         .setId(nodeId)
         .setRespHost(config.respHost())
         .setRespPort(config.respPort())
+        .setHasProxyPort(config.hasProxyPort())
         .setRaftAddress(self.getAddress())
         .setAdminAddress(config.adminAddress() == null ? "" : config.adminAddress())
         .setZone(config.zone() == null ? "" : config.zone())

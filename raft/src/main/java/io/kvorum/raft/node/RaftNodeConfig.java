@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param advertiseHost     host other nodes use to reach this node's Raft port
  * @param respHost          host clients are redirected to (MOVED, CLUSTER SLOTS)
  * @param respPort          RESP port clients are redirected to
+ * @param hasProxyPort      the node has a RESP proxy port ({@code --proxy-port}); recorded in
+ *                          the cluster map, so that other nodes send SPUBLISH messages to its
+ *                          proxy-port shard subscribers
  * @param adminAddress      host:port of the admin gRPC service
  * @param slotGroups        number of slot groups created when the cluster is bootstrapped
  * @param replicationFactor replicas per slot group once enough nodes exist
@@ -45,6 +48,7 @@ public record RaftNodeConfig(
     String advertiseHost,
     String respHost,
     int respPort,
+    boolean hasProxyPort,
     String adminAddress,
     int slotGroups,
     int replicationFactor,
@@ -77,6 +81,7 @@ public record RaftNodeConfig(
         host,
         host,
         respPort,
+        false,
         adminAddress,
         16,
         3,
@@ -96,15 +101,16 @@ public record RaftNodeConfig(
 
   public RaftNodeConfig withNodeId(String id) {
     return new RaftNodeConfig(id, dataDir, bindHost, raftPort, advertiseHost, respHost, respPort,
-        adminAddress, slotGroups, replicationFactor, electionTimeoutMin, electionTimeoutMax,
-        leaderLease, snapshotEvery, maxEntryBytes, blockCacheBytes, writeBufferBytes, zone,
-        nodeDownTimeout, maxConcurrentMoves, writeEntriesInFlight, unsafeStaleReads);
+        hasProxyPort, adminAddress, slotGroups, replicationFactor, electionTimeoutMin,
+        electionTimeoutMax, leaderLease, snapshotEvery, maxEntryBytes, blockCacheBytes,
+        writeBufferBytes, zone, nodeDownTimeout, maxConcurrentMoves, writeEntriesInFlight,
+        unsafeStaleReads);
   }
 
   /** This config with the balancer's settings. */
   public RaftNodeConfig withMembership(String zone, Duration nodeDownTimeout, int maxMoves) {
     return new RaftNodeConfig(nodeId, dataDir, bindHost, raftPort, advertiseHost, respHost,
-        respPort, adminAddress, slotGroups, replicationFactor, electionTimeoutMin,
+        respPort, hasProxyPort, adminAddress, slotGroups, replicationFactor, electionTimeoutMin,
         electionTimeoutMax, leaderLease, snapshotEvery, maxEntryBytes, blockCacheBytes,
         writeBufferBytes, zone, nodeDownTimeout, maxMoves, writeEntriesInFlight, unsafeStaleReads);
   }

@@ -3,6 +3,7 @@ package io.kvorum.resp.pubsub;
 import static io.kvorum.storage.command.CommandSpec.of;
 
 import io.kvorum.raft.route.Route;
+import io.kvorum.raft.route.SlotGroupRouter;
 import io.kvorum.resp.command.GatewayCommand;
 import io.kvorum.resp.command.HelpText;
 import io.kvorum.resp.command.Invocation;
@@ -17,7 +18,9 @@ import java.util.List;
  * SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH
  * and PUBSUB (Redis 7.0). Confirmations are push frames sent one per channel, like Redis; the
  * command itself then has no reply of its own. Shard commands name channels as keys: they must
- * share a slot ({@code CROSSSLOT}) and run on the leader of its group ({@code MOVED} elsewhere).
+ * share a slot ({@code CROSSSLOT}) and, on the cluster port, run on the leader of its group
+ * ({@code MOVED} elsewhere). On the proxy port they run on any node, which hides where the
+ * channel's slot is led, as it does for keys.
  */
 public final class PubSubCommands {
   private PubSubCommands() {}
@@ -111,13 +114,17 @@ public final class PubSubCommands {
     if (refused != null) {
       return refused;
     }
-    return Reply.integer(c.gateway().pubsub().publishShard(c.arg(1), c.arg(2)));
+    SlotGroupRouter router = c.gateway().router();
+    Route route = router.route(router.groupOf(HashSlot.of(c.arg(1))));
+    String leader = route instanceof Route.Remote remote ? remote.nodeId() : null;
+    return Reply.integer(c.gateway().pubsub().publishShard(c.arg(1), c.arg(2), leader));
   }
 
   /**
    * Redis Cluster's routing of shard channels: one slot for all channels from {@code first} on
    * (the last one for SPUBLISH is the message, hence SPUBLISH passes only its channel), served
-   * by this node as the leader of the slot's group. Null when the command may run here.
+   * by this node as the leader of the slot's group; on the proxy port, served by any node. Null
+   * when the command may run here.
    */
   private static Reply.Error shardRoute(Invocation c, int first) {
     int last = c.is(0, "spublish") ? 1 : c.argc() - 1;
@@ -128,6 +135,9 @@ public final class PubSubCommands {
         return RouteErrors.CROSSSLOT;
       }
       slot = s;
+    }
+    if (c.client().proxy()) {
+      return null;
     }
     Route route = c.gateway().router().route(c.gateway().router().groupOf(slot));
     if (route instanceof Route.Remote remote) {

@@ -19,18 +19,29 @@ import java.util.function.IntPredicate;
  * loop; messages are handed to each subscriber's connection, which writes them on its loop.
  *
  * <p>As on Redis Cluster, PUBLISH counts the receivers on the node that got it and is carried to
- * every other node ({@link PublishFanout}); shard channels live only on the leader of their slot's
- * group, which is where SPUBLISH runs.
+ * every other node ({@link PublishFanout}). Shard channels live on the leader of their slot's
+ * group, which is where SPUBLISH runs on the cluster port; a proxy-port connection may subscribe
+ * to and publish on any shard channel from any node, so a shard message also reaches the
+ * proxy-port subscribers of every node (see {@link #publishShard}).
  */
 public final class PubSubHub {
   private final Map<String, Set<ClientConnection>> channels = new ConcurrentHashMap<>();
   private final Map<String, Set<ClientConnection>> patterns = new ConcurrentHashMap<>();
   private final Map<String, Set<ClientConnection>> shardChannels = new ConcurrentHashMap<>();
   private volatile PublishFanout fanout = PublishFanout.NONE;
+  private volatile IntPredicate ledSlot = slot -> true;
 
   /** Sets how messages reach the other nodes (the server's node-to-node transport). */
   public void fanout(PublishFanout fanout) {
     this.fanout = fanout == null ? PublishFanout.NONE : fanout;
+  }
+
+  /**
+   * Tells the hub which slots this node serves as the leader of their group (a gateway on its own
+   * serves all): its cluster-port shard subscribers receive only messages of those slots.
+   */
+  public void ledSlots(IntPredicate ledSlot) {
+    this.ledSlot = ledSlot;
   }
 
   /** Bytes as a map key: one char per byte, so any channel name round-trips. */
@@ -149,41 +160,71 @@ public final class PubSubHub {
     return receivers;
   }
 
-  /** SPUBLISH on the leader of the channel's slot group: this node's shard subscribers. */
-  public long publishShard(byte[] channel, byte[] message) {
+  /**
+   * SPUBLISH from a client of this node: delivered to this node's shard subscribers, and carried
+   * to the other nodes that may have some: the slot's leader ({@code leaderNodeId}, null when none
+   * is known or it is this node) and the nodes with a proxy port. Answers the receivers on this
+   * node, as PUBLISH does.
+   */
+  public long publishShard(byte[] channel, byte[] message, String leaderNodeId) {
+    long receivers = deliverShard(channel, message);
+    fanout.publishShard(channel, message, leaderNodeId);
+    return receivers;
+  }
+
+  /**
+   * Delivers a shard message (published here or on another node) to this node's proxy-port
+   * subscribers of the channel, and to its cluster-port ones while it leads the channel's slot
+   * (a cluster-port subscriber elsewhere is about to get {@code sunsubscribe}); answers how many
+   * received it.
+   */
+  public long deliverShard(byte[] channel, byte[] message) {
     Set<ClientConnection> subs = shardChannels.get(name(channel));
     if (subs == null || subs.isEmpty()) {
       return 0;
     }
     Reply.Push frame = new Reply.Push(
         List.of(Reply.bulk(bytes("smessage")), Reply.bulk(channel), Reply.bulk(message)));
+    boolean led = ledSlot.test(HashSlot.of(channel));
     long receivers = 0;
     for (ClientConnection c : subs) {
-      c.push(frame);
-      receivers++;
+      if (led || c.proxy()) {
+        c.push(frame);
+        receivers++;
+      }
     }
     return receivers;
   }
 
   /**
-   * Unsubscribes, with Redis 7's {@code sunsubscribe} frames, every shard subscriber of a channel
-   * whose slot this node no longer serves ({@code served} false), as Redis does when a slot moves
-   * away. Each connection is changed on its own event loop. Answers how many channels were dropped.
+   * Unsubscribes, with Redis 7's {@code sunsubscribe} frames, every cluster-port shard subscriber
+   * of a channel whose slot this node no longer leads (see {@link #ledSlots}), as Redis does when
+   * a slot moves away. Proxy-port subscribers stay: their messages follow the leader (see {@link
+   * #deliverShard}). Each connection is changed on its own event loop. Answers how many channels'
+   * subscribers were dropped.
    */
-  public int dropShardChannels(IntPredicate servedSlot) {
+  public int dropShardChannels() {
+    IntPredicate led = ledSlot;
     int dropped = 0;
     for (Map.Entry<String, Set<ClientConnection>> e : shardChannels.entrySet()) {
       String name = e.getKey();
-      if (servedSlot.test(HashSlot.of(bytes(name)))) {
+      if (led.test(HashSlot.of(bytes(name)))) {
         continue;
       }
-      dropped++;
+      boolean any = false;
       for (ClientConnection c : e.getValue()) {
+        if (c.proxy()) {
+          continue;
+        }
+        any = true;
         c.onLoop(() -> {
           if (c.subscriptions().has(Kind.SHARD, name)) {
             c.push(unsubscribe(c, Kind.SHARD, name));
           }
         });
+      }
+      if (any) {
+        dropped++;
       }
     }
     return dropped;

@@ -1,5 +1,6 @@
 package io.kvorum.resp.server;
 
+import io.kvorum.raft.route.Route;
 import io.kvorum.raft.route.SlotGroupRouter;
 import io.kvorum.resp.blocking.BlockedClients;
 import io.kvorum.resp.command.CommandTable;
@@ -53,6 +54,7 @@ public final class Gateway {
     this.blockedClients = new BlockedClients(dispatcher, router);
     router.onKeysWritten(blockedClients::keysWritten);
     this.notifications = new KeyspaceNotifications(pubsub, router);
+    pubsub.ledSlots(slot -> router.route(router.groupOf(slot)) instanceof Route.Local);
     this.proxy = new ProxyDispatcher(router, config.routeWait(), dispatcher, blockedClients,
         commands, clients::nextId);
     this.shutdownHook = shutdownHook;

@@ -1,6 +1,5 @@
 package io.kvorum.resp.server;
 
-import io.kvorum.raft.route.Route;
 import io.kvorum.raft.route.SlotGroupRouter;
 import io.kvorum.resp.command.CommandTable;
 import io.kvorum.resp.connection.ClientConnection;
@@ -202,19 +201,17 @@ public final class RespServer implements AutoCloseable {
   }
 
   /**
-   * Shard subscribers of slots whose group this node no longer leads get {@code sunsubscribe}
-   * frames, as Redis 7 sends when a slot moves away; their client resubscribes at the new leader
-   * (MOVED). Checked every {@link #SHARD_SWEEP_MILLIS}: a leader that steps down is noticed even
-   * when no new leader is known yet.
+   * Cluster-port shard subscribers of slots whose group this node no longer leads get {@code
+   * sunsubscribe} frames, as Redis 7 sends when a slot moves away; their client resubscribes at
+   * the new leader (MOVED). Checked every {@link #SHARD_SWEEP_MILLIS}: a leader that steps down
+   * is noticed even when no new leader is known yet.
    */
   private void dropMovedShardChannels() {
     PubSubHub pubsub = gateway.pubsub();
     if (pubsub.size(ClientSubscriptions.Kind.SHARD) == 0) {
       return;
     }
-    SlotGroupRouter router = gateway.router();
-    int dropped = pubsub.dropShardChannels(
-        slot -> router.route(router.groupOf(slot)) instanceof Route.Local);
+    int dropped = pubsub.dropShardChannels();
     if (dropped > 0) {
       LOG.info("unsubscribed shard subscribers of {} channels whose slot group moved away", dropped);
     }

@@ -3,6 +3,7 @@ package io.kvorum.resp.pubsub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvorum.raft.route.Route;
+import io.kvorum.resp.server.ShutdownHook;
 import io.kvorum.resp.testing.RawClient;
 import io.kvorum.resp.testing.TestServer;
 import io.kvorum.storage.slot.HashSlot;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Pub/sub behaviour of one gateway that a single redis-server cannot show: shard channels
  * routed by their slot's leader, shard subscribers dropped when the group's leader moves away,
+ * shard channels on the proxy port wherever their slot is led,
  * the pub/sub output-buffer limit, and cleanup when a subscriber disconnects or is killed.
  */
 class PubSubNodeTest {
@@ -85,6 +87,79 @@ class PubSubNodeTest {
         assertThat(x.call("PUBSUB", "SHARDCHANNELS")).isEqualTo(
             "*1\r\n$" + stays.length() + "\r\n" + stays + "\r\n");
       }
+    }
+  }
+
+  /** What this gateway handed to the other nodes: SPUBLISHes, with the leader they named. */
+  private static final class RecordedFanout implements PublishFanout {
+    final List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void publish(byte[] channel, byte[] message) {
+      sent.add("publish " + new String(channel, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void publishShard(byte[] channel, byte[] message, String leaderNodeId) {
+      sent.add("spublish " + new String(channel, StandardCharsets.UTF_8) + " " + leaderNodeId);
+    }
+  }
+
+  @Test
+  void onTheProxyPortShardChannelsWorkWhereverTheSlotIsLedAndStayWhenItMoves() {
+    node.close();
+    node = new TestServer(dir, c -> c.withProxyPort(0), ShutdownHook.REFUSE);
+    RecordedFanout fanout = new RecordedFanout();
+    node.server.gateway().pubsub().fanout(fanout);
+    int slot = HashSlot.of("{u}1".getBytes(StandardCharsets.UTF_8));
+    int group = node.router.groupOf(slot);
+    node.router.route(group, elsewhere());
+    try (RawClient proxySub = new RawClient(node.server.proxyPort());
+        RawClient proxy = new RawClient(node.server.proxyPort());
+        RawClient clusterSub = new RawClient(node.port())) {
+      // No MOVED on the proxy port, but the channels must still share a slot.
+      assertThat(proxySub.call("SSUBSCRIBE", "{u}1", "other"))
+          .isEqualTo("-CROSSSLOT Keys in request don't hash to the same slot\r\n");
+      assertThat(proxySub.call("SSUBSCRIBE", "{u}1"))
+          .isEqualTo("*3\r\n$10\r\nssubscribe\r\n$4\r\n{u}1\r\n:1\r\n");
+      // Published here while another node leads: delivered to the proxy subscriber here, and
+      // handed on naming the leader (whose cluster-port subscribers must get it too).
+      assertThat(proxy.call("SPUBLISH", "{u}1", "m1")).isEqualTo(":1\r\n");
+      assertThat(proxySub.readRaw(1))
+          .isEqualTo("*3\r\n$8\r\nsmessage\r\n$4\r\n{u}1\r\n$2\r\nm1\r\n");
+      assertThat(fanout.sent).containsExactly("spublish {u}1 " + elsewhere().nodeId());
+      // The cluster port still redirects.
+      assertThat(clusterSub.call("SSUBSCRIBE", "{u}1"))
+          .isEqualTo("-MOVED " + slot + " 10.1.2.3:7000\r\n");
+
+      // This node leads: a cluster-port subscriber joins; a message from another node reaches
+      // both, and an SPUBLISH here names no other leader.
+      node.router.route(group, null);
+      assertThat(clusterSub.call("SSUBSCRIBE", "{u}1"))
+          .isEqualTo("*3\r\n$10\r\nssubscribe\r\n$4\r\n{u}1\r\n:1\r\n");
+      assertThat(node.server.gateway().pubsub().deliverShard(
+          "{u}1".getBytes(StandardCharsets.UTF_8), "m2".getBytes(StandardCharsets.UTF_8)))
+          .isEqualTo(2);
+      assertThat(proxySub.readRaw(1)).endsWith("$2\r\nm2\r\n");
+      assertThat(clusterSub.readRaw(1)).endsWith("$2\r\nm2\r\n");
+      assertThat(proxy.call("SPUBLISH", "{u}1", "m3")).isEqualTo(":2\r\n");
+      assertThat(fanout.sent).last().isEqualTo("spublish {u}1 null");
+      assertThat(proxySub.readRaw(1)).endsWith("$2\r\nm3\r\n");
+      assertThat(clusterSub.readRaw(1)).endsWith("$2\r\nm3\r\n");
+
+      // Leadership moves away: only the cluster-port subscriber is dropped, and a message from
+      // the new leader reaches only the proxy-port one.
+      node.router.route(group, elsewhere());
+      assertThat(clusterSub.readRaw(1))
+          .isEqualTo("*3\r\n$12\r\nsunsubscribe\r\n$4\r\n{u}1\r\n:0\r\n");
+      assertThat(proxySub.silentFor(500)).isTrue();
+      assertThat(node.server.gateway().pubsub().deliverShard(
+          "{u}1".getBytes(StandardCharsets.UTF_8), "m4".getBytes(StandardCharsets.UTF_8)))
+          .isEqualTo(1);
+      assertThat(proxySub.readRaw(1)).endsWith("$2\r\nm4\r\n");
+      assertThat(clusterSub.silentFor(300)).isTrue();
+      assertThat(proxy.call("PUBSUB", "SHARDNUMSUB", "{u}1"))
+          .isEqualTo("*2\r\n$4\r\n{u}1\r\n:1\r\n");
     }
   }
 

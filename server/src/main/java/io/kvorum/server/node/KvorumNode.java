@@ -180,6 +180,7 @@ public final class KvorumNode implements AutoCloseable {
         config.clusterAnnounceHost(),
         config.announceHost(),
         config.announcePort(),
+        config.proxyPort() != ServerConfig.NO_PROXY_PORT,
         adminAddress,
         config.slotGroups(),
         defaults.replicationFactor(),
@@ -221,7 +222,8 @@ public final class KvorumNode implements AutoCloseable {
     resp = new RespServer(gateway, raft.router(), meters, this::shutdownFromClient);
     forwarder = new GrpcForwarder(this::adminAddressOf, Integer.MAX_VALUE, config.adminToken());
     resp.gateway().proxy().forwarder(forwarder);
-    publisher = new PeerPublisher(this::peerAdminAddresses, MAX_NODE_MESSAGE);
+    publisher = new PeerPublisher(this::peerAdminAddresses, this::shardPeerAdminAddresses,
+        MAX_NODE_MESSAGE);
     resp.gateway().pubsub().fanout(publisher);
 
     try {
@@ -286,6 +288,15 @@ public final class KvorumNode implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Admin addresses of the other nodes an SPUBLISH must reach: the leader of the channel's slot
+   * (its cluster-port shard subscribers) and every node with a proxy port (its proxy-port ones).
+   */
+  private List<String> shardPeerAdminAddresses(String leaderNodeId) {
+    return PeerPublisher.shardTargets(raft.clusterMap().getNodesList(), raft.nodeId(),
+        leaderNodeId);
   }
 
   /** SHUTDOWN over RESP: stop in the background so the command's connection can close first. */

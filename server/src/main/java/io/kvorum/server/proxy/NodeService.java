@@ -53,7 +53,10 @@ public final class NodeService extends KvorumNodeGrpc.KvorumNodeImplBase {
   public void publish(PublishRequest request, StreamObserver<PublishReply> response) {
     long receivers = 0;
     for (PublishedMessage m : request.getMessagesList()) {
-      receivers += pubsub.deliver(m.getChannel().toByteArray(), m.getMessage().toByteArray());
+      byte[] channel = m.getChannel().toByteArray();
+      byte[] message = m.getMessage().toByteArray();
+      receivers += m.getShard() ? pubsub.deliverShard(channel, message)
+          : pubsub.deliver(channel, message);
     }
     response.onNext(PublishReply.newBuilder().setReceivers(receivers).build());
     response.onCompleted();

@@ -4,23 +4,29 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.kvorum.proto.meta.NodeInfo;
 import io.kvorum.proto.node.KvorumNodeGrpc;
 import io.kvorum.proto.node.PublishReply;
 import io.kvorum.proto.node.PublishRequest;
 import io.kvorum.proto.node.PublishedMessage;
 import io.kvorum.resp.pubsub.PublishFanout;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries PUBLISHed messages to every other node ({@code KvorumNode.Publish} on its admin port).
+ * Carries PUBLISHed messages to every other node ({@code KvorumNode.Publish} on its admin port),
+ * and SPUBLISHed ones to the nodes that may have subscribers of their shard channel (the slot's
+ * leader, and the nodes with a proxy port).
  * Each peer has a bounded queue drained by one call at a time, so a peer receives a node's
  * messages in publishing order; {@link #publish} only enqueues and never waits. When a peer's
  * queue is full (the peer is slow or down) new messages for it are dropped and counted, as
@@ -39,6 +45,7 @@ public final class PeerPublisher implements PublishFanout, AutoCloseable {
   static final long DEADLINE_MILLIS = 5_000;
 
   private final Supplier<Collection<String>> peers;
+  private final Function<String, Collection<String>> shardPeers;
   private final int maxMessageBytes;
   private final int maxQueuedMessages;
   private final Map<String, Peer> byAddress = new ConcurrentHashMap<>();
@@ -48,34 +55,67 @@ public final class PeerPublisher implements PublishFanout, AutoCloseable {
   /**
    * @param peers           admin addresses ({@code host:port}) of every other node, asked on
    *                        each publish (the cluster map changes)
+   * @param shardPeers      admin addresses of the other nodes an SPUBLISH goes to, given the id
+   *                        of the node leading the channel's slot (or null)
    * @param maxMessageBytes largest message a peer accepts (its admin port's inbound limit)
    */
-  public PeerPublisher(Supplier<Collection<String>> peers, int maxMessageBytes) {
-    this(peers, maxMessageBytes, MAX_QUEUED_MESSAGES);
+  public PeerPublisher(Supplier<Collection<String>> peers,
+      Function<String, Collection<String>> shardPeers, int maxMessageBytes) {
+    this(peers, shardPeers, maxMessageBytes, MAX_QUEUED_MESSAGES);
   }
 
   /** With a smaller per-peer queue (tests). */
-  PeerPublisher(Supplier<Collection<String>> peers, int maxMessageBytes, int maxQueuedMessages) {
+  PeerPublisher(Supplier<Collection<String>> peers,
+      Function<String, Collection<String>> shardPeers, int maxMessageBytes,
+      int maxQueuedMessages) {
     this.peers = peers;
+    this.shardPeers = shardPeers;
     this.maxMessageBytes = maxMessageBytes;
     this.maxQueuedMessages = maxQueuedMessages;
   }
 
   @Override
   public void publish(byte[] channel, byte[] message) {
-    if (closed) {
-      return;
+    if (!closed) {
+      send(peers.get(), channel, message, false);
     }
-    Collection<String> addresses = peers.get();
+  }
+
+  @Override
+  public void publishShard(byte[] channel, byte[] message, String leaderNodeId) {
+    if (!closed) {
+      send(shardPeers.apply(leaderNodeId), channel, message, true);
+    }
+  }
+
+  private void send(Collection<String> addresses, byte[] channel, byte[] message, boolean shard) {
     if (addresses.isEmpty()) {
       return;
     }
     PublishedMessage m = PublishedMessage.newBuilder()
-        .setChannel(ByteString.copyFrom(channel)).setMessage(ByteString.copyFrom(message)).build();
+        .setChannel(ByteString.copyFrom(channel)).setMessage(ByteString.copyFrom(message))
+        .setShard(shard).build();
     for (String address : addresses) {
       Peer peer = byAddress.computeIfAbsent(address, Peer::new);
       peer.offer(m);
     }
+  }
+
+  /**
+   * Admin addresses of the nodes (other than {@code selfId}) an SPUBLISH must reach: the leader of
+   * the channel's slot, for its cluster-port shard subscribers, and every node with a proxy port,
+   * for its proxy-port ones. Nodes without either cannot have a subscriber that gets the message.
+   */
+  public static List<String> shardTargets(List<NodeInfo> nodes, String selfId,
+      String leaderNodeId) {
+    List<String> out = new ArrayList<>();
+    for (NodeInfo n : nodes) {
+      if (!n.getId().equals(selfId) && !n.getAdminAddress().isEmpty()
+          && (n.getHasProxyPort() || n.getId().equals(leaderNodeId))) {
+        out.add(n.getAdminAddress());
+      }
+    }
+    return out;
   }
 
   /** Messages dropped because a peer's queue was full or its call failed. */
