@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -337,8 +338,47 @@ class ProxyPortClusterTest {
     }
   }
 
+  /** A key whose slot {@code node} leads, per {@code leaders}. */
+  private static String keyLedBy(int[] leaders, KvorumProcess node) {
+    for (int i = 0; ; i++) {
+      if (leaders[HashSlot.of("wait:" + i)] == node.port()) {
+        return "wait:" + i;
+      }
+    }
+  }
+
+  /** WAIT's reply and how long it took, in ms. */
+  private static long[] timedWait(RawResp c, String replicas, String timeout) throws IOException {
+    long t0 = System.nanoTime();
+    long n = c.call("WAIT", replicas, timeout).asLong();
+    return new long[] {n, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)};
+  }
+
+  /**
+   * WAIT on a healthy cluster: after a write on a group leader's cluster port both followers of
+   * its groups catch up, so WAIT 2 answers 2 well before its timeout; on the proxy port, whose
+   * writes may have gone to groups led elsewhere, it answers their quorum guarantee, 1.
+   */
   @Test
   @Order(3)
+  void waitCountsTheFollowersThatHoldTheWrites() throws Exception {
+    int[] leaders = awaitSpreadLeaders();
+    try (RawResp c = RawResp.connect(proxyNode.host(), proxyNode.port(), 20_000);
+        RawResp proxy = RawResp.connect(proxyNode.host(), cluster.proxyPort(0), 20_000)) {
+      assertThat(c.call("SET", keyLedBy(leaders, proxyNode), "v").render()).isEqualTo("OK");
+      long[] all = timedWait(c, "2", "10000");
+      assertThat(all[0]).as("followers holding the write").isEqualTo(2);
+      assertThat(all[1]).as("ms WAIT 2 took").isLessThan(5_000);
+      assertThat(proxy.call("SET", "wait:proxy", "v").render()).isEqualTo("OK");
+      assertThat(proxy.call("WAIT", "1", "0").asLong()).isEqualTo(1);
+      long[] bound = timedWait(proxy, "2", "200");
+      assertThat(bound[0]).isEqualTo(1);
+      assertThat(bound[1]).as("ms the unreachable count waited").isGreaterThanOrEqualTo(200);
+    }
+  }
+
+  @Test
+  @Order(4)
   void writesThroughTheProxyResumeAfterAGroupLeaderIsKilled() throws Exception {
     int[] leaders = awaitSpreadLeaders();
     KvorumProcess victim = null;
@@ -439,5 +479,40 @@ class ProxyPortClusterTest {
       }
     }
     assertThat(read).isEqualTo(acked);
+  }
+
+  /**
+   * WAIT with one of the three nodes dead (the previous test killed it): a new write reaches the
+   * one live follower, so WAIT 1 answers at once and WAIT 2 answers 1 when its timeout runs out.
+   */
+  @Test
+  @Order(5)
+  void waitCountsOnlyTheLiveFollowerOnceANodeIsDead() throws Exception {
+    assertThat(cluster.nodes().stream().filter(KvorumProcess::isAlive).count()).isEqualTo(2);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    int[] leaders = leaderPorts();
+    while (!Arrays.stream(leaders).anyMatch(p -> p == proxyNode.port())) {
+      assertThat(System.nanoTime()).as("the proxy's node leads a group").isLessThan(deadline);
+      Thread.sleep(200);
+      leaders = leaderPorts();
+    }
+    try (RawResp c = RawResp.connect(proxyNode.host(), proxyNode.port(), 20_000)) {
+      RespReply set = c.call("SET", keyLedBy(leaders, proxyNode), "after");
+      // The cluster may still be moving leaders after the failover: follow it.
+      while (set.isError() && set.text().startsWith("MOVED")) {
+        assertThat(System.nanoTime()).as("a write this node leads").isLessThan(deadline);
+        Thread.sleep(200);
+        leaders = leaderPorts();
+        if (Arrays.stream(leaders).anyMatch(p -> p == proxyNode.port())) {
+          set = c.call("SET", keyLedBy(leaders, proxyNode), "after");
+        }
+      }
+      assertThat(set.render()).isEqualTo("OK");
+      long[] one = timedWait(c, "1", "0");
+      assertThat(one[0]).isEqualTo(1);
+      long[] two = timedWait(c, "2", "300");
+      assertThat(two[0]).as("followers holding the write with one node dead").isEqualTo(1);
+      assertThat(two[1]).as("ms WAIT 2 waited").isGreaterThanOrEqualTo(300);
+    }
   }
 }

@@ -736,6 +736,21 @@ public final class RaftSlotGroupRouter implements SlotGroupRouter {
   }
 
   @Override
+  public GroupReplication replication(int group) {
+    Layout l = layout;
+    if (group < 0 || group >= l.groupIds().length) {
+      return null;
+    }
+    RaftServer.Division d = l.divisions()[group];
+    if (d == null || !d.getInfo().isLeader()) {
+      return null;
+    }
+    long[] match = d.getInfo().getFollowerMatchIndices();
+    return new GroupReplication(d.getRaftLog().getLastCommittedIndex(),
+        match == null ? new long[0] : match);
+  }
+
+  @Override
   public List<GroupStats> groupStats() {
     Layout l = layout;
     List<GroupStats> stats = new ArrayList<>();

@@ -94,6 +94,12 @@ public interface SlotGroupRouter {
    */
   default void keyspaceEventsEnabled(boolean enabled) {}
 
+  /**
+   * The replication of {@code group} as its leader sees it, or null when this node does not lead
+   * it (WAIT). A router without followers answers a group it serves with none.
+   */
+  GroupReplication replication(int group);
+
   /** Slot groups this node currently leads (keyspace-wide commands cover exactly these). */
   List<Integer> ledGroups();
 

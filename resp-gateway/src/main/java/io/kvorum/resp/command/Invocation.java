@@ -6,8 +6,16 @@ import io.kvorum.storage.number.RedisNumbers;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
-/** One call of a gateway command: the node's services, the calling connection, the arguments. */
-public record Invocation(Gateway gateway, ClientConnection client, byte[][] args) {
+/**
+ * One call of a gateway command: the node's services, the calling connection, the arguments, and
+ * whether EXEC runs it as part of a transaction (where Redis never blocks, e.g. WAIT).
+ */
+public record Invocation(Gateway gateway, ClientConnection client, byte[][] args,
+    boolean inTransaction) {
+
+  public Invocation(Gateway gateway, ClientConnection client, byte[][] args) {
+    this(gateway, client, args, false);
+  }
 
   public int argc() {
     return args.length;

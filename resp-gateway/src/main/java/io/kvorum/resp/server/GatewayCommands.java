@@ -8,6 +8,7 @@ import io.kvorum.resp.connection.ClientCommands;
 import io.kvorum.resp.connection.ConnectionCommands;
 import io.kvorum.resp.info.InfoCommand;
 import io.kvorum.resp.pubsub.PubSubCommands;
+import io.kvorum.resp.replication.WaitCommand;
 import io.kvorum.resp.transaction.TransactionCommands;
 import io.kvorum.resp.script.ScriptKillCommands;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ public final class GatewayCommands {
     all.addAll(PubSubCommands.table());
     all.addAll(TransactionCommands.table());
     all.addAll(ScriptKillCommands.table());
+    all.addAll(WaitCommand.table());
     return all;
   }
 }

@@ -299,7 +299,7 @@ public final class TransactionCommands {
   /** Runs one queued command outside a unit, as it would run outside MULTI. */
   private static CompletableFuture<Reply> runOne(Invocation c, MultiState.Queued q) {
     CommandEntry entry = q.entry();
-    Invocation call = new Invocation(c.gateway(), c.client(), q.args());
+    Invocation call = new Invocation(c.gateway(), c.client(), q.args(), true);
     boolean resp3 = c.client().resp3();
     KeyspaceDispatcher dispatcher = c.gateway().dispatcher();
     try {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kvorum.raft.route.ClusterTopology;
 import io.kvorum.raft.route.GroupStats;
 import io.kvorum.raft.route.KeysWrittenListener;
+import io.kvorum.raft.route.GroupReplication;
 import io.kvorum.raft.route.Route;
 import io.kvorum.raft.route.SlotGroupRouter;
 import io.kvorum.resp.connection.ClientConnection;
@@ -252,6 +253,11 @@ class BlockedClientsWakeTest {
 
     @Override
     public void onKeysWritten(KeysWrittenListener listener) {}
+
+    @Override
+    public GroupReplication replication(int group) {
+      throw new UnsupportedOperationException();
+    }
 
     @Override
     public List<Integer> ledGroups() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kvorum.raft.route.ClusterTopology;
 import io.kvorum.raft.route.GroupStats;
 import io.kvorum.raft.route.NotLeaderException;
+import io.kvorum.raft.route.GroupReplication;
 import io.kvorum.raft.route.Route;
 import io.kvorum.raft.route.SlotGroupRouter;
 import io.kvorum.storage.reply.Reply;
@@ -68,6 +69,11 @@ class KeyspaceLanesTest {
 
     @Override
     public void onKeysWritten(io.kvorum.raft.route.KeysWrittenListener listener) {}
+
+    @Override
+    public GroupReplication replication(int group) {
+      throw new UnsupportedOperationException();
+    }
 
     @Override
     public List<Integer> ledGroups() {

@@ -114,14 +114,17 @@ class RedisParityTest {
       "COMMAND INFO set del object|encoding", "BGSAVE foo", "SHUTDOWN foo",
       "SHUTDOWN NOSAVE SAVE", "SHUTDOWN ABORT", "SHUTDOWN ABORT NOW", "FLUSHALL foo",
       "RANDOMKEY", "KEYS", "KEYS *", "DBSIZE", "LASTSAVE x", "TIME x", "INFO foo",
-      "INFO modules", "INFO cluster", "INFO keyspace", "INFO cluster keyspace");
+      "INFO modules", "INFO cluster", "INFO keyspace", "INFO cluster keyspace",
+      "WAIT", "WAIT 1", "WAIT x 1", "WAIT 1 x", "WAIT x y", "WAIT 1 -1", "WAIT 1 1.5",
+      "WAIT -1 10", "WAIT 0 0", "SET {w}k v", "WAIT 0 10", "WAIT 1 20", "DEL {w}k",
+      "COMMAND INFO wait", "COMMAND DOCS wait");
 
   /** Same, after HELLO 3. */
   static final List<String> SAME_RESP3 = List.of(
       "GET nothing", "CLUSTER SLOTS", "CLUSTER SHARDS", "CLUSTER INFO", "CONFIG GET maxclients",
       "COMMAND INFO get", "COMMAND DOCS get", "COMMAND DOCS client|id", "INFO modules",
       "INFO cluster", "CLUSTER GETKEYSINSLOT 5 10", "SCAN 0", "MSET a 1 b 2", "HELLO x",
-      "CLIENT NO-EVICT on", "RESET", "GET nothing");
+      "CLIENT NO-EVICT on", "WAIT 1 10", "RESET", "GET nothing");
 
   static String mask(String reply, int port) {
     return reply.replaceAll("[0-9a-f]{40}", "<id>")

@@ -8,6 +8,7 @@ import io.kvorum.raft.route.GroupStats;
 import io.kvorum.raft.route.KeyspaceEventListener;
 import io.kvorum.raft.route.KeysWrittenListener;
 import io.kvorum.raft.route.NotLeaderException;
+import io.kvorum.raft.route.GroupReplication;
 import io.kvorum.raft.route.Route;
 import io.kvorum.raft.route.SlotGroupRouter;
 import io.kvorum.storage.command.KeyspaceCommandTable;
@@ -46,6 +47,7 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
   private final AtomicLong[] indexes;
   private final Map<Integer, Route> routes = new ConcurrentHashMap<>();
   private final Map<Integer, Route> routesAfterWait = new ConcurrentHashMap<>();
+  private final Map<Integer, GroupReplication> replications = new ConcurrentHashMap<>();
   private final Map<Integer, java.util.Queue<RuntimeException>> failNextWrite =
       new ConcurrentHashMap<>();
   private final AtomicLong writeCalls = new AtomicLong();
@@ -89,6 +91,11 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
     } else {
       routes.put(group, route);
     }
+  }
+
+  /** What {@link #replication} reports for a group this router serves (followers, WAIT). */
+  public void replication(int group, GroupReplication replication) {
+    replications.put(group, replication);
   }
 
   /** The route {@link #awaitRoute} reports for a group (election outcome). */
@@ -311,6 +318,15 @@ public final class LocalStoreRouter implements SlotGroupRouter, AutoCloseable {
       }
       return applied.replies().get(0);
     }, writers[group]);
+  }
+
+  /** A group this router serves has one replica, so no followers, unless a test set some. */
+  @Override
+  public GroupReplication replication(int group) {
+    if (!(route(group) instanceof Route.Local)) {
+      return null;
+    }
+    return replications.getOrDefault(group, new GroupReplication(0, new long[0]));
   }
 
   @Override
