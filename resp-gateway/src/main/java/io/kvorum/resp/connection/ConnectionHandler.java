@@ -10,6 +10,7 @@ import io.kvorum.resp.protocol.RespInput;
 import io.kvorum.resp.proxy.SplitCommand;
 import io.kvorum.resp.routing.KeyspaceLanes;
 import io.kvorum.resp.routing.RouteErrors;
+import io.kvorum.resp.slowlog.SlowLog;
 import io.kvorum.resp.server.Gateway;
 import io.kvorum.resp.server.GatewaySettings;
 import io.kvorum.resp.transaction.TransactionCommands;
@@ -194,6 +195,14 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void command(byte[][] args) {
+    int before = replies.size();
+    dispatch(args);
+    if (replies.size() > before) {
+      replies.peekLast().args = args;
+    }
+  }
+
+  private void dispatch(byte[][] args) {
     long now = System.currentTimeMillis();
     client.touch(now);
     boolean resp3 = client.resp3();
@@ -524,5 +533,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     long nanos = p.durationNanos >= 0 ? p.durationNanos : System.nanoTime() - p.startNanos;
     entry.stats().executed(nanos, errorCode != null);
     stats.commandProcessed();
+    long micros = nanos / 1000;
+    SlowLog slowLog = gateway.slowLog();
+    // Redis logs neither the time a command spent blocked nor EXEC (its commands count alone).
+    if (p.args != null && slowLog.slow(micros) && !entry.spec().has(CommandFlag.SKIP_SLOWLOG)
+        && !entry.spec().has(CommandFlag.BLOCKING) && !entry.name().equals("wait")) {
+      slowLog.add(SlowLog.redacted(entry.name(), p.args), System.currentTimeMillis(), micros,
+          client.addr(), client.name());
+    }
   }
 }

@@ -22,6 +22,8 @@ final class PendingReply implements ReplySink {
   boolean closeAfter;
   boolean done;
   Reply reply;
+  /** The command's arguments, for the slow log; null for what never ran as a command. */
+  byte[][] args;
   /** Called when the reply arrives (before it is written). */
   Runnable onComplete;
 

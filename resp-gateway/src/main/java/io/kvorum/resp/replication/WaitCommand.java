@@ -30,8 +30,13 @@ import java.util.concurrent.TimeUnit;
  * commands completed, as it must see their writes committed.
  */
 public final class WaitCommand {
-  /** How often a blocked WAIT looks at the followers again. */
-  static final long POLL_MILLIS = 5;
+  /**
+   * How often a blocked WAIT looks at the followers again: first after 5 ms (followers usually
+   * catch up within a few), then twice as long each time up to 100 ms, so that clients waiting
+   * for a follower that is down cost about ten looks a second each.
+   */
+  static final long FIRST_POLL_MILLIS = 5;
+  static final long MAX_POLL_MILLIS = 100;
 
   private WaitCommand() {}
 
@@ -69,13 +74,19 @@ public final class WaitCommand {
       c.client().blocked(true);
       result.whenComplete((r, e) -> c.client().blocked(false));
     }
-    Executor later = CompletableFuture.delayedExecutor(POLL_MILLIS, TimeUnit.MILLISECONDS);
-    later.execute(() -> poll(c, router, targets, wanted, forever, deadline, later, result));
+    schedule(c, router, targets, wanted, forever, deadline, FIRST_POLL_MILLIS, result);
     return result;
   }
 
+  private static void schedule(Invocation c, SlotGroupRouter router, Targets targets, long wanted,
+      boolean forever, long deadline, long delayMillis, CompletableFuture<Reply> result) {
+    Executor later = CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS);
+    later.execute(() -> poll(c, router, targets, wanted, forever, deadline,
+        Math.min(MAX_POLL_MILLIS, 2 * delayMillis), result));
+  }
+
   private static void poll(Invocation c, SlotGroupRouter router, Targets targets, long wanted,
-      boolean forever, long deadline, Executor later, CompletableFuture<Reply> result) {
+      boolean forever, long deadline, long nextDelayMillis, CompletableFuture<Reply> result) {
     int acked = targets.acked(router);
     boolean gone = c.client() != null && c.client().channel() != null
         && !c.client().channel().isActive();
@@ -84,7 +95,13 @@ public final class WaitCommand {
       result.complete(Reply.integer(acked));
       return;
     }
-    later.execute(() -> poll(c, router, targets, wanted, forever, deadline, later, result));
+    long delay = nextDelayMillis;
+    if (!forever) {
+      // Never sleep past the deadline: the reply is due when the timeout runs out.
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      delay = Math.max(1, Math.min(delay, left));
+    }
+    schedule(c, router, targets, wanted, forever, deadline, delay, result);
   }
 
   private static CompletableFuture<Reply> answer(Reply r) {

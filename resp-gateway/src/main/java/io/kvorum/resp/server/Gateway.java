@@ -10,6 +10,7 @@ import io.kvorum.resp.proxy.ProxyDispatcher;
 import io.kvorum.resp.pubsub.KeyspaceNotifications;
 import io.kvorum.resp.pubsub.PubSubHub;
 import io.kvorum.resp.routing.KeyspaceDispatcher;
+import io.kvorum.resp.slowlog.SlowLog;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
@@ -33,6 +34,7 @@ public final class Gateway {
   private final ProxyDispatcher proxy;
   private final BlockedClients blockedClients;
   private final PubSubHub pubsub = new PubSubHub();
+  private final SlowLog slowLog = new SlowLog();
   private final KeyspaceNotifications notifications;
   private final ShutdownHook shutdownHook;
   private final long startMillis = System.currentTimeMillis();
@@ -111,6 +113,10 @@ public final class Gateway {
   }
 
   /** The node's pub/sub subscriptions and message delivery. */
+  public SlowLog slowLog() {
+    return slowLog;
+  }
+
   public PubSubHub pubsub() {
     return pubsub;
   }

@@ -8,9 +8,11 @@ import io.kvorum.resp.connection.ClientCommands;
 import io.kvorum.resp.connection.ConnectionCommands;
 import io.kvorum.resp.info.InfoCommand;
 import io.kvorum.resp.pubsub.PubSubCommands;
+import io.kvorum.resp.replication.RoleCommand;
 import io.kvorum.resp.replication.WaitCommand;
 import io.kvorum.resp.transaction.TransactionCommands;
 import io.kvorum.resp.script.ScriptKillCommands;
+import io.kvorum.resp.slowlog.SlowLogCommands;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,6 +33,8 @@ public final class GatewayCommands {
     all.addAll(TransactionCommands.table());
     all.addAll(ScriptKillCommands.table());
     all.addAll(WaitCommand.table());
+    all.addAll(RoleCommand.table());
+    all.addAll(SlowLogCommands.table());
     return all;
   }
 }

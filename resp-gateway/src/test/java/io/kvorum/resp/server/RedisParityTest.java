@@ -117,14 +117,23 @@ class RedisParityTest {
       "INFO modules", "INFO cluster", "INFO keyspace", "INFO cluster keyspace",
       "WAIT", "WAIT 1", "WAIT x 1", "WAIT 1 x", "WAIT x y", "WAIT 1 -1", "WAIT 1 1.5",
       "WAIT -1 10", "WAIT 0 0", "SET {w}k v", "WAIT 0 10", "WAIT 1 20", "DEL {w}k",
-      "COMMAND INFO wait", "COMMAND DOCS wait");
+      "COMMAND INFO wait", "COMMAND DOCS wait",
+      "SLOWLOG", "SLOWLOG foo", "SLOWLOG HELP", "SLOWLOG GET x", "SLOWLOG GET -2",
+      "SLOWLOG GET 1 2", "SLOWLOG LEN x", "SLOWLOG RESET x", "CONFIG GET slowlog-max-len",
+      "CONFIG GET slowlog-log-slower-than",
+      "CONFIG SET slowlog-log-slower-than -5", "CONFIG SET slowlog-max-len -1",
+      "CONFIG SET slowlog-max-len x", "CONFIG SET slowlog-max-len 128", "ROLE", "ROLE x",
+      // Not the container: Redis lists subcommands in its dict's order, seeded per process.
+      "COMMAND INFO slowlog|get slowlog|len slowlog|reset slowlog|help role",
+      "COMMAND DOCS slowlog|get", "COMMAND DOCS slowlog|len", "COMMAND DOCS slowlog|reset",
+      "COMMAND DOCS role");
 
   /** Same, after HELLO 3. */
   static final List<String> SAME_RESP3 = List.of(
       "GET nothing", "CLUSTER SLOTS", "CLUSTER SHARDS", "CLUSTER INFO", "CONFIG GET maxclients",
       "COMMAND INFO get", "COMMAND DOCS get", "COMMAND DOCS client|id", "INFO modules",
       "INFO cluster", "CLUSTER GETKEYSINSLOT 5 10", "SCAN 0", "MSET a 1 b 2", "HELLO x",
-      "CLIENT NO-EVICT on", "WAIT 1 10", "RESET", "GET nothing");
+      "CLIENT NO-EVICT on", "WAIT 1 10", "ROLE", "SLOWLOG GET 0", "RESET", "GET nothing");
 
   static String mask(String reply, int port) {
     return reply.replaceAll("[0-9a-f]{40}", "<id>")
