@@ -126,7 +126,9 @@ class RedisParityTest {
       // Not the container: Redis lists subcommands in its dict's order, seeded per process.
       "COMMAND INFO slowlog|get slowlog|len slowlog|reset slowlog|help role",
       "COMMAND DOCS slowlog|get", "COMMAND DOCS slowlog|len", "COMMAND DOCS slowlog|reset",
-      "COMMAND DOCS role");
+      "COMMAND DOCS role", "MEMORY", "MEMORY foo", "MEMORY USAGE", "MEMORY USAGE nokey",
+      "MEMORY USAGE nokey SAMPLES x", "MEMORY USAGE nokey SAMPLES -1", "MEMORY USAGE nokey x",
+      "COMMAND INFO memory|usage memory|help", "COMMAND DOCS memory|usage");
 
   /** Same, after HELLO 3. */
   static final List<String> SAME_RESP3 = List.of(

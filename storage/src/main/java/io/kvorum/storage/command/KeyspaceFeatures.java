@@ -6,6 +6,7 @@ import io.kvorum.storage.expiry.ExpiryCommands;
 import io.kvorum.storage.generic.ExpireCommands;
 import io.kvorum.storage.generic.KeyCommands;
 import io.kvorum.storage.generic.KeyspaceWideCommands;
+import io.kvorum.storage.generic.MemoryCommands;
 import io.kvorum.storage.generic.ObjectCommands;
 import io.kvorum.storage.geo.GeoCommands;
 import io.kvorum.storage.hash.HashCommands;
@@ -33,6 +34,7 @@ final class KeyspaceFeatures {
         KeyCommands.table(),
         ExpireCommands.table(),
         ObjectCommands.table(),
+        MemoryCommands.table(),
         KeyspaceWideCommands.table(),
         HashCommands.table(),
         SetCommands.table(),

@@ -9,7 +9,6 @@ import io.kvorum.storage.keyspace.RedisType;
 import io.kvorum.storage.reply.RedisError;
 import io.kvorum.storage.reply.Reply;
 import io.kvorum.storage.string.StringEncoding;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -65,11 +64,7 @@ public final class ObjectCommands {
   }
 
   static Reply help(CommandContext ctx, byte[][] args) {
-    List<Reply> lines = new ArrayList<>(HELP.size());
-    for (String line : HELP) {
-      lines.add(Reply.status(line));
-    }
-    return Reply.array(lines);
+    return Reply.statusLines(HELP);
   }
 
   static Reply encoding(CommandContext ctx, byte[][] args) {

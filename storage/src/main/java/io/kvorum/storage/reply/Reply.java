@@ -1,6 +1,7 @@
 package io.kvorum.storage.reply;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -102,6 +103,15 @@ public sealed interface Reply {
 
   static Array array(List<Reply> items) {
     return new Array(items);
+  }
+
+  /** A HELP reply: one status line per element, as Redis's addReplyHelp sends them. */
+  static Array statusLines(List<String> lines) {
+    List<Reply> out = new ArrayList<>(lines.size());
+    for (String line : lines) {
+      out.add(new Status(line));
+    }
+    return new Array(out);
   }
 
   static Array array(Reply... items) {

@@ -159,10 +159,6 @@ public final class ScriptCommands {
   }
 
   private static Reply help() {
-    List<Reply> lines = new ArrayList<>(HELP.size());
-    for (String line : HELP) {
-      lines.add(Reply.status(line));
-    }
-    return Reply.array(lines);
+    return Reply.statusLines(HELP);
   }
 }

@@ -87,11 +87,7 @@ public final class ConsumerGroupCommands {
   }
 
   static Reply help(List<String> lines) {
-    List<Reply> out = new ArrayList<>(lines.size());
-    for (String line : lines) {
-      out.add(Reply.status(line));
-    }
-    return Reply.array(out);
+    return Reply.statusLines(lines);
   }
 
   /** Redis's addReplySubcommandSyntaxError. */
